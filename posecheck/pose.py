@@ -1,0 +1,180 @@
+"""Pose estimation: MediaPipe's PoseLandmarker behind a small interface.
+
+MediaPipe's result object never leaves this module: it is converted into `PoseFrame`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Iterator
+
+import numpy as np
+
+from posecheck.errors import ModelError
+from posecheck.landmarks import NUM_LANDMARKS
+
+MODEL_FILE_NAME = "pose_landmarker_full.task"
+MODEL_ENV_VAR = "POSECHECK_MODEL"
+
+
+@dataclass(frozen=True)
+class PoseFrame:
+    """One person's 33 landmarks in one frame.
+
+    image_xy_px: (33, 2) pixel coordinates in the analysed frame (x right, y down).
+    image_z: (33,) MediaPipe's relative depth of the image landmarks (same scale as x, normalised).
+    world_xyz_m: (33, 3) metres, origin between the hips, MediaPipe axes (x right, y down, z away
+        from the camera).
+    visibility, presence: (33,) in [0, 1].
+    """
+
+    image_xy_px: np.ndarray
+    image_z: np.ndarray
+    world_xyz_m: np.ndarray
+    visibility: np.ndarray
+    presence: np.ndarray
+    width_px: int
+    height_px: int
+
+    @staticmethod
+    def from_arrays(
+        image_xy_px: np.ndarray,
+        world_xyz_m: np.ndarray,
+        visibility: np.ndarray | None = None,
+        width_px: int = 640,
+        height_px: int = 480,
+    ) -> PoseFrame:
+        """Build a PoseFrame from plain arrays (tests, synthetic data); missing visibility = 1."""
+        vis = np.ones(NUM_LANDMARKS) if visibility is None else np.asarray(visibility, float)
+        return PoseFrame(
+            image_xy_px=np.asarray(image_xy_px, float).reshape(NUM_LANDMARKS, 2),
+            image_z=np.zeros(NUM_LANDMARKS),
+            world_xyz_m=np.asarray(world_xyz_m, float).reshape(NUM_LANDMARKS, 3),
+            visibility=vis,
+            presence=vis.copy(),
+            width_px=width_px,
+            height_px=height_px,
+        )
+
+
+def default_model_path() -> Path:
+    """Where the shipped model is: $POSECHECK_MODEL, the source tree's models/, or the install's share/."""
+    env = os.environ.get(MODEL_ENV_VAR)
+    if env:
+        return Path(env)
+    candidates = (
+        Path(__file__).resolve().parents[1] / "models" / MODEL_FILE_NAME,
+        Path(sys.prefix) / "share" / "posecheck" / "models" / MODEL_FILE_NAME,
+    )
+    for candidate in candidates:
+        if candidate.is_file():
+            return candidate
+    return candidates[0]
+
+
+@contextlib.contextmanager
+def _quiet_native_stderr() -> Iterator[None]:
+    """Silence the C++ INFO/WARNING lines MediaPipe and LiteRT print while loading a model."""
+    try:
+        stderr_fd = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(stderr_fd)
+    try:
+        with open(os.devnull, "w") as devnull:
+            os.dup2(devnull.fileno(), stderr_fd)
+            yield
+    finally:
+        os.dup2(saved, stderr_fd)
+        os.close(saved)
+
+
+class PoseEstimator:
+    """A PoseLandmarker in VIDEO mode for one stream; use as a context manager (it must be closed).
+
+    `detect(rgb, time_ms)` returns the most prominent person's PoseFrame or None. Timestamps are made
+    strictly increasing here, so callers may pass real (possibly repeated) frame times.
+    """
+
+    def __init__(self, model_path: Path | str | None = None, min_confidence: float = 0.5) -> None:
+        path = Path(model_path) if model_path is not None else default_model_path()
+        if not path.is_file():
+            raise ModelError(
+                f"pose model not found at {path}: reinstall posecheck or pass --model PATH to a .task file"
+            )
+        self._landmarker = _create_landmarker(path, min_confidence)
+        self._last_timestamp_ms = -1
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the native landmarker (idempotent)."""
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+
+    def detect(self, rgb: np.ndarray, time_ms: float) -> PoseFrame | None:
+        """Run the model on one RGB uint8 frame (H, W, 3) taken at `time_ms` milliseconds."""
+        import mediapipe as mp
+
+        if self._landmarker is None:
+            raise RuntimeError("PoseEstimator used after close()")
+        timestamp_ms = max(int(round(time_ms)), self._last_timestamp_ms + 1)
+        self._last_timestamp_ms = timestamp_ms
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+        result = self._landmarker.detect_for_video(image, timestamp_ms)
+        if not result.pose_landmarks:
+            return None
+        height, width = rgb.shape[:2]
+        return _to_pose_frame(result.pose_landmarks[0], result.pose_world_landmarks[0], width, height)
+
+
+def _create_landmarker(path: Path, min_confidence: float):  # noqa: ANN202 - mediapipe type
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    options = vision.PoseLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(path)),
+        running_mode=vision.RunningMode.VIDEO,
+        num_poses=1,
+        min_pose_detection_confidence=min_confidence,
+        min_pose_presence_confidence=min_confidence,
+        min_tracking_confidence=min_confidence,
+        output_segmentation_masks=False,
+    )
+    try:
+        with _quiet_native_stderr():
+            return vision.PoseLandmarker.create_from_options(options)
+    except (RuntimeError, ValueError) as error:
+        raise ModelError(f"cannot load pose model {path}: {error}") from error
+
+
+def _to_pose_frame(image_landmarks, world_landmarks, width: int, height: int) -> PoseFrame:  # noqa: ANN001
+    image = np.array([(lm.x * width, lm.y * height, lm.z) for lm in image_landmarks], dtype=float)
+    world = np.array([(lm.x, lm.y, lm.z) for lm in world_landmarks], dtype=float)
+    visibility = np.array([lm.visibility or 0.0 for lm in image_landmarks], dtype=float)
+    presence = np.array([lm.presence or 0.0 for lm in image_landmarks], dtype=float)
+    return PoseFrame(
+        image_xy_px=image[:, :2],
+        image_z=image[:, 2],
+        world_xyz_m=world,
+        visibility=visibility,
+        presence=presence,
+        width_px=width,
+        height_px=height,
+    )
