@@ -8,10 +8,10 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Iterator
 
 import numpy as np
 
@@ -111,6 +111,7 @@ class PoseEstimator:
             )
         self._landmarker = _create_landmarker(path, min_confidence)
         self._last_timestamp_ms = -1
+        self._first_call = True
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -126,7 +127,8 @@ class PoseEstimator:
     def close(self) -> None:
         """Release the native landmarker (idempotent)."""
         if self._landmarker is not None:
-            self._landmarker.close()
+            with _quiet_native_stderr():
+                self._landmarker.close()
             self._landmarker = None
 
     def detect(self, rgb: np.ndarray, time_ms: float) -> PoseFrame | None:
@@ -138,7 +140,12 @@ class PoseEstimator:
         timestamp_ms = max(int(round(time_ms)), self._last_timestamp_ms + 1)
         self._last_timestamp_ms = timestamp_ms
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        result = self._landmarker.detect_for_video(image, timestamp_ms)
+        if self._first_call:  # the native runtime logs set-up warnings on the first inference
+            with _quiet_native_stderr():
+                result = self._landmarker.detect_for_video(image, timestamp_ms)
+            self._first_call = False
+        else:
+            result = self._landmarker.detect_for_video(image, timestamp_ms)
         if not result.pose_landmarks:
             return None
         height, width = rgb.shape[:2]

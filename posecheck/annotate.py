@@ -1,0 +1,130 @@
+"""Drawing on frames: skeleton, key angles, and an unmistakable warning banner while a flag is active."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from posecheck.advice import ADVICE
+from posecheck.landmarks import FACE, SKELETON_CONNECTIONS
+from posecheck.metrics import FrameMetrics
+from posecheck.pose import PoseFrame
+
+GOOD = (60, 200, 90)
+WARN = (230, 40, 40)
+TEXT = (255, 255, 255)
+PANEL = (25, 25, 25)
+FONT = cv2.FONT_HERSHEY_SIMPLEX
+
+_PANEL_ROWS = (
+    ("Back (trunk)", "trunk_flexion_deg", "{:.0f} deg"),
+    ("Knees", "knee_flexion_deg", "{:.0f} deg"),
+    ("Hips", "hip_flexion_deg", "{:.0f} deg"),
+    ("Twist", "torso_twist_deg", "{:+.0f} deg"),
+)
+
+
+def blur_face(rgb: np.ndarray, pose: PoseFrame | None) -> np.ndarray:
+    """Return a copy of `rgb` with the face region (from the face landmarks) strongly blurred."""
+    if pose is None:
+        return rgb
+    face = pose.image_xy_px[list(FACE)]
+    face = face[np.all(np.isfinite(face), axis=1)]
+    if len(face) == 0:
+        return rgb
+    height, width = rgb.shape[:2]
+    centre = face.mean(axis=0)
+    radius = max(float(np.ptp(face, axis=0).max()) * 1.2, 0.04 * height)
+    x0, y0 = (np.maximum(centre - radius, 0)).astype(int)
+    x1, y1 = (np.minimum(centre + radius, [width, height])).astype(int)
+    if x1 <= x0 or y1 <= y0:
+        return rgb
+    out = rgb.copy()
+    region = out[y0:y1, x0:x1]
+    kernel = max(3, (min(region.shape[:2]) // 2) | 1)
+    out[y0:y1, x0:x1] = cv2.GaussianBlur(region, (kernel, kernel), 0)
+    return out
+
+
+def annotate_frame(
+    rgb: np.ndarray,
+    pose: PoseFrame | None,
+    metrics: FrameMetrics,
+    flags: tuple[str, ...],
+    load_held: bool = False,
+    min_visibility: float = 0.5,
+) -> np.ndarray:
+    """Return a copy of the RGB frame with the skeleton, an angle panel and warnings drawn on it."""
+    out = rgb.copy()
+    scale = max(out.shape[0] / 480.0, 0.5)
+    colour = WARN if flags else GOOD
+    if pose is not None:
+        _draw_skeleton(out, pose, colour, scale, min_visibility)
+    _draw_panel(out, metrics, load_held, scale)
+    if flags:
+        _draw_warning(out, flags, scale)
+    elif pose is None:
+        _draw_banner(out, "No person detected", (90, 90, 90), scale)
+    return out
+
+
+def _draw_skeleton(out: np.ndarray, pose: PoseFrame, colour: tuple, scale: float, min_vis: float) -> None:
+    thickness = max(2, int(3 * scale))
+    points = pose.image_xy_px
+    for a, b in SKELETON_CONNECTIONS:
+        if min(pose.visibility[a], pose.visibility[b]) < min_vis * 0.5:
+            continue
+        pa, pb = points[a], points[b]
+        if np.all(np.isfinite(pa)) and np.all(np.isfinite(pb)):
+            cv2.line(out, tuple(int(v) for v in pa), tuple(int(v) for v in pb), colour, thickness, cv2.LINE_AA)
+    for index in range(11, len(points)):
+        if pose.visibility[index] >= min_vis * 0.5 and np.all(np.isfinite(points[index])):
+            cv2.circle(out, tuple(int(v) for v in points[index]), thickness + 1, TEXT, -1, cv2.LINE_AA)
+
+
+def _draw_panel(out: np.ndarray, metrics: FrameMetrics, load_held: bool, scale: float) -> None:
+    font_scale, line = 0.5 * scale, int(20 * scale)
+    rows = []
+    for label, name, fmt in _PANEL_ROWS:
+        value = getattr(metrics, name)
+        rows.append(f"{label}: {fmt.format(value) if value is not None else '--'}")
+    rows.append("Load: held" if load_held else "Load: none")
+    width = int(170 * scale)
+    top = out.shape[0] - line * len(rows) - int(10 * scale)
+    overlay = out.copy()
+    cv2.rectangle(overlay, (0, top - int(6 * scale)), (width, out.shape[0]), PANEL, -1)
+    cv2.addWeighted(overlay, 0.6, out, 0.4, 0, dst=out)
+    for i, text in enumerate(rows):
+        y = top + line * (i + 1) - int(4 * scale)
+        cv2.putText(out, text, (int(6 * scale), y), FONT, font_scale, TEXT, max(1, int(scale)), cv2.LINE_AA)
+
+
+def _draw_warning(out: np.ndarray, flags: tuple[str, ...], scale: float) -> None:
+    title = " + ".join(ADVICE[rule].title for rule in flags)
+    _draw_banner(out, f"WARNING: {title}", WARN, scale)
+    advice = ADVICE[flags[0]].message
+    font_scale = 0.42 * scale
+    y = int(62 * scale)
+    for line in _wrap(advice, max(20, int(out.shape[1] / (8.5 * scale)))):
+        cv2.putText(out, line, (int(8 * scale), y), FONT, font_scale, (0, 0, 0), max(3, int(3 * scale)), cv2.LINE_AA)
+        cv2.putText(out, line, (int(8 * scale), y), FONT, font_scale, TEXT, max(1, int(scale)), cv2.LINE_AA)
+        y += int(17 * scale)
+    cv2.rectangle(out, (0, 0), (out.shape[1] - 1, out.shape[0] - 1), WARN, max(4, int(6 * scale)))
+
+
+def _draw_banner(out: np.ndarray, text: str, colour: tuple, scale: float) -> None:
+    height = int(40 * scale)
+    cv2.rectangle(out, (0, 0), (out.shape[1], height), colour, -1)
+    cv2.putText(out, text, (int(8 * scale), int(27 * scale)), FONT, 0.62 * scale, TEXT, max(1, int(2 * scale)),
+                cv2.LINE_AA)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    lines, current = [], ""
+    for word in text.split():
+        if current and len(current) + 1 + len(word) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    return [*lines, current] if current else lines

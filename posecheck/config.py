@@ -1,0 +1,170 @@
+"""Configuration: frozen dataclasses with cited defaults, loadable from TOML.
+
+Every threshold is configurable. Where a default comes from a standard or a published source,
+the comment names it (details in ../shared/reference/ergonomics.md, summarised in the README).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from posecheck.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class PoseConfig:
+    """Pose model settings."""
+
+    min_detection_confidence: float = 0.5
+    # Landmarks below this visibility are treated as missing; metrics built on them become None.
+    min_visibility: float = 0.5
+
+
+@dataclass(frozen=True)
+class SmoothingConfig:
+    """One Euro filter on landmarks (Casiez et al., CHI 2012): low jitter at rest, little lag in motion."""
+
+    min_cutoff_hz: float = 1.5
+    beta: float = 0.5
+    derivative_cutoff_hz: float = 1.0
+
+
+@dataclass(frozen=True)
+class RulesConfig:
+    """Thresholds of the rules engine."""
+
+    # bend_at_waist (stoop). Reference: stoop = knee flexion below about 30-45 deg with trunk flexion
+    # above about 45 deg; ISO 11226 / REBA: trunk flexion above 60 deg is not recommended.
+    stoop_trunk_flexion_deg: float = 55.0
+    stoop_release_trunk_flexion_deg: float = 45.0
+    stoop_max_knee_flexion_deg: float = 30.0
+    # Only while reaching low: hands below this fraction of knee height above the floor
+    # (one open project counts a lift only while the wrist is below the knee).
+    stoop_hands_below_knee_ratio: float = 1.0
+    stoop_min_duration_s: float = 0.3
+
+    # twist_under_load. RULA implementations call a twist above about 15 deg; a commercial wearable
+    # alerts above 30 deg. Default between the two, with hysteresis.
+    twist_deg: float = 20.0
+    twist_release_deg: float = 12.0
+    twist_min_duration_s: float = 0.3
+    # "Sudden twisting movements" (guide): twist speed that raises the event's severity.
+    sudden_twist_deg_per_s: float = 90.0
+
+    # load_far_from_body: NIOSH HM = 25/H falls to 0 at H > 63 cm. Measured relative to leg length
+    # (hip to ankle, about 0.9 m in adults): 0.6 x 0.9 m = 54 cm, where HM is about 0.46.
+    far_load_leg_ratio: float = 0.6
+    far_load_release_leg_ratio: float = 0.5
+    far_load_min_duration_s: float = 0.5
+
+    # narrow_stance: the guide says "maintain a wide stance"; ankle separation / shoulder width.
+    narrow_stance_ratio: float = 0.6
+    narrow_stance_release_ratio: float = 0.75
+    narrow_stance_min_duration_s: float = 0.5
+
+    # prolonged_flexion: ISO 11226 / EN 1005-4 accept 20-60 deg trunk flexion only for limited
+    # holding time; a commercial wearable logs bends held 20 s or more.
+    prolonged_trunk_flexion_deg: float = 30.0
+    prolonged_release_trunk_flexion_deg: float = 25.0
+    prolonged_min_duration_s: float = 20.0
+
+    # Load inference: hands together in front of the body (not hanging at the sides).
+    load_hands_forward_leg_ratio: float = 0.15
+    load_hands_max_separation_shoulder_ratio: float = 1.8
+    load_enter_s: float = 0.3
+    load_exit_s: float = 0.6
+    # Declare the person loaded all the time (e.g. a carrying task filmed mid-way).
+    assume_loaded: bool = False
+
+    # Events closer than this are merged into one.
+    merge_gap_s: float = 0.5
+
+
+@dataclass(frozen=True)
+class Config:
+    """All settings of an analysis."""
+
+    pose: PoseConfig = field(default_factory=PoseConfig)
+    smoothing: SmoothingConfig = field(default_factory=SmoothingConfig)
+    rules: RulesConfig = field(default_factory=RulesConfig)
+
+
+_SECTIONS: dict[str, type] = {"pose": PoseConfig, "smoothing": SmoothingConfig, "rules": RulesConfig}
+
+
+def load_config(path: str | Path | None) -> Config:
+    """Load a Config from a TOML file (sections [pose], [smoothing], [rules]); None gives defaults."""
+    if path is None:
+        return Config()
+    try:
+        with open(path, "rb") as file:
+            data = tomllib.load(file)
+    except FileNotFoundError as error:
+        raise ConfigError(f"config file not found: {path}") from error
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"config file {path} is not valid TOML: {error}") from error
+    return config_from_dict(data, source=str(path))
+
+
+def config_from_dict(data: dict[str, Any], source: str = "config") -> Config:
+    """Build and validate a Config from nested dicts; unknown keys and bad values raise ConfigError."""
+    unknown = set(data) - set(_SECTIONS)
+    if unknown:
+        raise ConfigError(f"{source}: unknown section(s) {sorted(unknown)}; known: {sorted(_SECTIONS)}")
+    sections = {name: _section(cls, data.get(name, {}), f"{source} [{name}]") for name, cls in _SECTIONS.items()}
+    config = Config(**sections)
+    _validate(config, source)
+    return config
+
+
+def _section(cls: type, values: Any, where: str) -> Any:
+    if not isinstance(values, dict):
+        raise ConfigError(f"{where} must be a table")
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = set(values) - set(fields)
+    if unknown:
+        raise ConfigError(f"{where}: unknown key(s) {sorted(unknown)}")
+    defaults = cls()
+    checked = {}
+    for key, value in values.items():
+        expected = type(getattr(defaults, key))
+        if expected is bool:
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: {key} must be true or false, got {value!r}")
+        elif isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ConfigError(f"{where}: {key} must be a finite number, got {value!r}")
+        checked[key] = expected(value)
+    return cls(**checked)
+
+
+def _validate(config: Config, source: str) -> None:
+    """Range checks: each entry is (condition, message)."""
+    pose, smooth, rules = config.pose, config.smoothing, config.rules
+    checks = [
+        (0 < pose.min_detection_confidence <= 1, "pose.min_detection_confidence must be in (0, 1]"),
+        (0 <= pose.min_visibility <= 1, "pose.min_visibility must be in [0, 1]"),
+        (smooth.min_cutoff_hz > 0 and smooth.derivative_cutoff_hz > 0, "smoothing cutoffs must be > 0 Hz"),
+        (smooth.beta >= 0, "smoothing.beta must be >= 0"),
+        (0 < rules.stoop_release_trunk_flexion_deg <= rules.stoop_trunk_flexion_deg <= 180,
+         "rules: need 0 < stoop_release_trunk_flexion_deg <= stoop_trunk_flexion_deg <= 180"),
+        (0 <= rules.stoop_max_knee_flexion_deg <= 180, "rules.stoop_max_knee_flexion_deg must be in [0, 180]"),
+        (0 < rules.twist_release_deg <= rules.twist_deg <= 180,
+         "rules: need 0 < twist_release_deg <= twist_deg <= 180"),
+        (0 < rules.far_load_release_leg_ratio <= rules.far_load_leg_ratio,
+         "rules: need 0 < far_load_release_leg_ratio <= far_load_leg_ratio"),
+        (0 < rules.narrow_stance_ratio <= rules.narrow_stance_release_ratio,
+         "rules: need 0 < narrow_stance_ratio <= narrow_stance_release_ratio"),
+        (0 < rules.prolonged_release_trunk_flexion_deg <= rules.prolonged_trunk_flexion_deg <= 180,
+         "rules: need 0 < prolonged_release_trunk_flexion_deg <= prolonged_trunk_flexion_deg <= 180"),
+        (rules.sudden_twist_deg_per_s > 0, "rules.sudden_twist_deg_per_s must be > 0"),
+    ]
+    durations = [f.name for f in dataclasses.fields(rules) if f.name.endswith("_s")]
+    checks += [(getattr(rules, name) >= 0, f"rules.{name} must be >= 0 seconds") for name in durations]
+    for ok, message in checks:
+        if not ok:
+            raise ConfigError(f"{source}: {message}")

@@ -1,0 +1,382 @@
+"""Per-frame posture metrics: pure functions from a PoseFrame to angles (degrees) and body-relative ratios.
+
+All metrics are computed in a body-independent, gravity-aligned metric frame built from the pose
+(`body_points`): x right, y up, z toward the camera, metres. Each value carries a confidence in
+[0, 1] and is None when the landmarks behind it are not visible enough.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from posecheck.landmarks import Landmark as L
+from posecheck.pose import PoseFrame
+
+METRIC_NAMES = (
+    "trunk_flexion_deg",
+    "hip_flexion_deg",
+    "knee_flexion_deg",
+    "knee_share_of_bend",
+    "torso_twist_deg",
+    "lateral_bend_deg",
+    "neck_flexion_deg",
+    "upper_arm_flexion_deg",
+    "lower_arm_flexion_deg",
+    "hand_height_rel",
+    "hand_distance_rel",
+    "hands_forward_rel",
+    "hands_separation_rel",
+    "knee_height_rel",
+    "stance_width_rel",
+    "view_yaw_deg",
+)
+
+
+@dataclass(frozen=True)
+class FrameMetrics:
+    """Posture metrics of one frame; None = not measurable. `confidence` maps metric name → [0, 1].
+
+    Angles in degrees. `*_rel` lengths are relative to leg length (hip to ankle), except
+    `hands_separation_rel` and `stance_width_rel`, relative to shoulder width.
+    """
+
+    trunk_flexion_deg: float | None = None
+    hip_flexion_deg: float | None = None
+    knee_flexion_deg: float | None = None
+    knee_share_of_bend: float | None = None
+    torso_twist_deg: float | None = None
+    lateral_bend_deg: float | None = None
+    neck_flexion_deg: float | None = None
+    upper_arm_flexion_deg: float | None = None
+    lower_arm_flexion_deg: float | None = None
+    hand_height_rel: float | None = None
+    hand_distance_rel: float | None = None
+    hands_forward_rel: float | None = None
+    hands_separation_rel: float | None = None
+    knee_height_rel: float | None = None
+    stance_width_rel: float | None = None
+    view_yaw_deg: float | None = None
+    confidence: dict[str, float] = field(default_factory=dict)
+
+    def values(self) -> dict[str, float | None]:
+        """Metric name → value (None where not measurable), in METRIC_NAMES order."""
+        data = asdict(self)
+        return {name: data[name] for name in METRIC_NAMES}
+
+
+EMPTY_METRICS = FrameMetrics()
+
+# MediaPipe world axes are x right, y down, z away from the camera; ours are x right, y up, z toward it.
+_MEDIAPIPE_TO_BODY = np.array([1.0, -1.0, -1.0])
+
+
+def body_points(pose: PoseFrame) -> np.ndarray:
+    """(33, 3) landmark positions in metres, x right, y up, z toward the camera.
+
+    In-plane coordinates come from the image landmarks, which are accurate in the image plane,
+    scaled to metres with the world landmarks' size; depth comes from the world landmarks.
+    """
+    world = pose.world_xyz_m * _MEDIAPIPE_TO_BODY
+    image = pose.image_xy_px * np.array([1.0, -1.0])
+    metres_per_px = _metres_per_pixel(world, image)
+    if metres_per_px is None:
+        return world
+    points = world.copy()
+    centre = (image[L.LEFT_HIP] + image[L.RIGHT_HIP]) / 2
+    points[:, :2] = (image - centre) * metres_per_px
+    return points
+
+
+_SCALE_SEGMENTS = (
+    (L.LEFT_SHOULDER, L.LEFT_HIP),
+    (L.RIGHT_SHOULDER, L.RIGHT_HIP),
+    (L.LEFT_HIP, L.LEFT_KNEE),
+    (L.RIGHT_HIP, L.RIGHT_KNEE),
+    (L.LEFT_KNEE, L.LEFT_ANKLE),
+    (L.RIGHT_KNEE, L.RIGHT_ANKLE),
+)
+
+
+def _metres_per_pixel(world: np.ndarray, image: np.ndarray) -> float | None:
+    """Scale between image and world landmarks from the in-plane (x, y) extent of the main segments."""
+    world_lengths = sum(float(np.linalg.norm(world[a, :2] - world[b, :2])) for a, b in _SCALE_SEGMENTS)
+    image_lengths = sum(float(np.linalg.norm(image[a] - image[b])) for a, b in _SCALE_SEGMENTS)
+    if not (math.isfinite(world_lengths) and math.isfinite(image_lengths)) or image_lengths < 1e-6:
+        return None
+    return world_lengths / image_lengths
+
+
+def angle_between_deg(u: np.ndarray, v: np.ndarray) -> float | None:
+    """Unsigned angle between two vectors in degrees; None if either is (near) zero or not finite."""
+    nu, nv = float(np.linalg.norm(u)), float(np.linalg.norm(v))
+    if not (nu > 1e-9 and nv > 1e-9 and math.isfinite(nu) and math.isfinite(nv)):
+        return None
+    cosine = float(np.dot(u, v)) / (nu * nv)
+    return math.degrees(math.acos(max(-1.0, min(1.0, cosine))))
+
+
+def joint_flexion_deg(proximal: np.ndarray, joint: np.ndarray, distal: np.ndarray) -> float | None:
+    """Flexion at `joint` in degrees: 180 minus the interior angle (0 = segments in line)."""
+    interior = angle_between_deg(proximal - joint, distal - joint)
+    return None if interior is None else 180.0 - interior
+
+
+def signed_angle_about_deg(u: np.ndarray, v: np.ndarray, axis: np.ndarray) -> float | None:
+    """Signed angle from u to v in degrees, both projected onto the plane perpendicular to `axis`.
+
+    Positive is counter-clockwise looking down the axis (right-hand rule).
+    """
+    axis_norm = float(np.linalg.norm(axis))
+    if not axis_norm > 1e-9:
+        return None
+    n = axis / axis_norm
+    up, vp = u - np.dot(u, n) * n, v - np.dot(v, n) * n
+    if not (np.linalg.norm(up) > 1e-9 and np.linalg.norm(vp) > 1e-9):
+        return None
+    return math.degrees(math.atan2(float(np.dot(np.cross(up, vp), n)), float(np.dot(up, vp))))
+
+
+def _unit(vector: np.ndarray) -> np.ndarray | None:
+    norm = float(np.linalg.norm(vector))
+    return vector / norm if norm > 1e-9 and math.isfinite(norm) else None
+
+
+@dataclass(frozen=True)
+class _Body:
+    """Key points and axes of one pose in the body frame (metres, y up)."""
+
+    points: np.ndarray
+    hip_mid: np.ndarray
+    shoulder_mid: np.ndarray
+    knee_mid: np.ndarray
+    ankle_mid: np.ndarray
+    wrist_mid: np.ndarray
+    up: np.ndarray
+    left: np.ndarray  # horizontal, pelvis right → left
+    forward: np.ndarray  # horizontal, the pelvis's facing direction
+    leg_length_m: float
+    shoulder_width_m: float
+    floor_y: float
+
+
+UP = np.array([0.0, 1.0, 0.0])
+
+
+def _body(points: np.ndarray) -> _Body | None:
+    p = points
+    hip_mid = (p[L.LEFT_HIP] + p[L.RIGHT_HIP]) / 2
+    shoulder_mid = (p[L.LEFT_SHOULDER] + p[L.RIGHT_SHOULDER]) / 2
+    knee_mid = (p[L.LEFT_KNEE] + p[L.RIGHT_KNEE]) / 2
+    ankle_mid = (p[L.LEFT_ANKLE] + p[L.RIGHT_ANKLE]) / 2
+    wrist_mid = (p[L.LEFT_WRIST] + p[L.RIGHT_WRIST]) / 2
+    left = _horizontal_left(p)
+    if left is None:
+        return None
+    forward = np.cross(UP, left)
+    leg_length = float(
+        np.mean([
+            np.linalg.norm(p[L.LEFT_HIP] - p[L.LEFT_KNEE]) + np.linalg.norm(p[L.LEFT_KNEE] - p[L.LEFT_ANKLE]),
+            np.linalg.norm(p[L.RIGHT_HIP] - p[L.RIGHT_KNEE]) + np.linalg.norm(p[L.RIGHT_KNEE] - p[L.RIGHT_ANKLE]),
+        ])
+    )
+    shoulder_width = float(np.linalg.norm(p[L.LEFT_SHOULDER] - p[L.RIGHT_SHOULDER]))
+    floor_y = float(np.min(p[[L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX], 1]))
+    if not (leg_length > 0.05 and math.isfinite(floor_y)):
+        return None
+    return _Body(p, hip_mid, shoulder_mid, knee_mid, ankle_mid, wrist_mid, UP, left, forward,
+                 leg_length, shoulder_width, floor_y)
+
+
+def _horizontal_left(points: np.ndarray) -> np.ndarray | None:
+    """The pelvis's right→left direction, horizontal: the hip line, steadied by the feet's direction."""
+    hip_line = points[L.LEFT_HIP] - points[L.RIGHT_HIP]
+    hip_line = hip_line * np.array([1.0, 0.0, 1.0])
+    return _unit(hip_line)
+
+
+def compute_metrics(pose: PoseFrame | None, min_visibility: float = 0.5) -> FrameMetrics:
+    """All metrics of one frame (see FrameMetrics for names and units); EMPTY_METRICS without a pose."""
+    if pose is None:
+        return EMPTY_METRICS
+    points = body_points(pose)
+    if not np.all(np.isfinite(points[11:29])):
+        return EMPTY_METRICS
+    body = _body(points)
+    if body is None:
+        return EMPTY_METRICS
+    values = {
+        "trunk_flexion_deg": trunk_flexion_deg(body),
+        "hip_flexion_deg": joint_flexion_deg(body.shoulder_mid, body.hip_mid, body.knee_mid),
+        "knee_flexion_deg": knee_flexion_deg(points),
+        "torso_twist_deg": torso_twist_deg(points),
+        "lateral_bend_deg": lateral_bend_deg(body),
+        "neck_flexion_deg": neck_flexion_deg(body),
+        "upper_arm_flexion_deg": upper_arm_flexion_deg(body),
+        "lower_arm_flexion_deg": lower_arm_flexion_deg(points),
+        **hand_metrics(body),
+        "stance_width_rel": _ratio(
+            float(np.linalg.norm((points[L.LEFT_ANKLE] - points[L.RIGHT_ANKLE]) * [1, 0, 1])),
+            body.shoulder_width_m,
+        ),
+        "view_yaw_deg": view_yaw_deg(body),
+    }
+    values["knee_share_of_bend"] = knee_share_of_bend(values["knee_flexion_deg"], values["trunk_flexion_deg"])
+    confidence = _confidences(pose, min_visibility, values["view_yaw_deg"])
+    values = {name: (value if confidence.get(name, 0.0) > 0 else None) for name, value in values.items()}
+    return FrameMetrics(**values, confidence={k: v for k, v in confidence.items() if values.get(k) is not None})
+
+
+def trunk_flexion_deg(body: _Body) -> float | None:
+    """Angle of hip-mid → shoulder-mid from vertical in degrees; negative when leaning back."""
+    trunk = body.shoulder_mid - body.hip_mid
+    magnitude = angle_between_deg(trunk, body.up)
+    if magnitude is None:
+        return None
+    return magnitude if float(np.dot(trunk, body.forward)) >= 0 else -magnitude
+
+
+def knee_flexion_deg(points: np.ndarray) -> float | None:
+    """Mean knee flexion of both legs in degrees (0 = straight)."""
+    left = joint_flexion_deg(points[L.LEFT_HIP], points[L.LEFT_KNEE], points[L.LEFT_ANKLE])
+    right = joint_flexion_deg(points[L.RIGHT_HIP], points[L.RIGHT_KNEE], points[L.RIGHT_ANKLE])
+    if left is None or right is None:
+        return None
+    return (left + right) / 2
+
+
+def knee_share_of_bend(knee_deg: float | None, trunk_deg: float | None) -> float | None:
+    """How much of the bend comes from the knees: knee / (knee + trunk flexion), 0..1; None when upright."""
+    if knee_deg is None or trunk_deg is None:
+        return None
+    total = max(knee_deg, 0.0) + max(trunk_deg, 0.0)
+    return max(knee_deg, 0.0) / total if total >= 20.0 else None
+
+
+def torso_twist_deg(points: np.ndarray) -> float | None:
+    """Axial rotation of the shoulder line against the hip line about the trunk axis, in degrees.
+
+    Positive when the shoulders are turned to the person's left.
+    """
+    hip_line = points[L.LEFT_HIP] - points[L.RIGHT_HIP]
+    shoulder_line = points[L.LEFT_SHOULDER] - points[L.RIGHT_SHOULDER]
+    hip_mid = (points[L.LEFT_HIP] + points[L.RIGHT_HIP]) / 2
+    shoulder_mid = (points[L.LEFT_SHOULDER] + points[L.RIGHT_SHOULDER]) / 2
+    return signed_angle_about_deg(hip_line, shoulder_line, shoulder_mid - hip_mid)
+
+
+def lateral_bend_deg(body: _Body) -> float | None:
+    """Sideways tilt of the trunk toward the person's left, in the pelvis's frontal plane, degrees."""
+    trunk = body.shoulder_mid - body.hip_mid
+    up_component = float(np.dot(trunk, body.up))
+    left_component = float(np.dot(trunk, body.left))
+    if abs(up_component) < 1e-9 and abs(left_component) < 1e-9:
+        return None
+    return math.degrees(math.atan2(left_component, abs(up_component)))
+
+
+def neck_flexion_deg(body: _Body) -> float | None:
+    """Head forward tilt relative to the trunk (shoulder-mid → ear-mid against the trunk), degrees."""
+    ear_mid = (body.points[L.LEFT_EAR] + body.points[L.RIGHT_EAR]) / 2
+    return angle_between_deg(ear_mid - body.shoulder_mid, body.shoulder_mid - body.hip_mid)
+
+
+def upper_arm_flexion_deg(body: _Body) -> float | None:
+    """Largest upper-arm elevation against the trunk of either arm, degrees (0 = arm along the trunk)."""
+    trunk_down = body.hip_mid - body.shoulder_mid
+    angles = [
+        angle_between_deg(body.points[elbow] - body.points[shoulder], trunk_down)
+        for shoulder, elbow in ((L.LEFT_SHOULDER, L.LEFT_ELBOW), (L.RIGHT_SHOULDER, L.RIGHT_ELBOW))
+    ]
+    known = [a for a in angles if a is not None]
+    return max(known) if known else None
+
+
+def lower_arm_flexion_deg(points: np.ndarray) -> float | None:
+    """Mean elbow flexion of both arms, degrees (0 = straight arm)."""
+    angles = [
+        joint_flexion_deg(points[s], points[e], points[w])
+        for s, e, w in (
+            (L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST),
+            (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST),
+        )
+    ]
+    known = [a for a in angles if a is not None]
+    return sum(known) / len(known) if known else None
+
+
+def hand_metrics(body: _Body) -> dict[str, float | None]:
+    """Hand height, horizontal distance from the mid-ankle, forward reach and separation (relative)."""
+    p = body.points
+    to_hands = body.wrist_mid - body.ankle_mid
+    horizontal = to_hands - np.dot(to_hands, body.up) * body.up
+    hips_to_hands = body.wrist_mid - body.hip_mid
+    return {
+        "hand_height_rel": _ratio(float(body.wrist_mid[1] - body.floor_y), body.leg_length_m),
+        "hand_distance_rel": _ratio(float(np.linalg.norm(horizontal)), body.leg_length_m),
+        "hands_forward_rel": _ratio(float(np.dot(hips_to_hands, body.forward)), body.leg_length_m),
+        "hands_separation_rel": _ratio(
+            float(np.linalg.norm(p[L.LEFT_WRIST] - p[L.RIGHT_WRIST])), body.shoulder_width_m
+        ),
+        "knee_height_rel": _ratio(float(body.knee_mid[1] - body.floor_y), body.leg_length_m),
+    }
+
+
+def view_yaw_deg(body: _Body) -> float | None:
+    """Camera direction relative to the person, degrees: 0 = side-on, 90 = facing the camera (or back)."""
+    toward_camera = np.array([0.0, 0.0, 1.0])
+    angle = angle_between_deg(body.forward, toward_camera)
+    return None if angle is None else abs(90.0 - angle)
+
+
+def _ratio(numerator: float, denominator: float) -> float | None:
+    if not (math.isfinite(numerator) and math.isfinite(denominator)) or denominator < 1e-6:
+        return None
+    return numerator / denominator
+
+
+# Landmarks each metric depends on (visibility is taken as the minimum over them).
+_DEPENDENCIES: dict[str, tuple[int, ...]] = {
+    "trunk_flexion_deg": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),
+    "hip_flexion_deg": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE),
+    "knee_flexion_deg": (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE),
+    "torso_twist_deg": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),
+    "lateral_bend_deg": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),
+    "neck_flexion_deg": (L.LEFT_EAR, L.RIGHT_EAR, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+    "upper_arm_flexion_deg": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_ELBOW, L.RIGHT_ELBOW),
+    "lower_arm_flexion_deg": (L.LEFT_ELBOW, L.RIGHT_ELBOW, L.LEFT_WRIST, L.RIGHT_WRIST),
+    "hand_height_rel": (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_ANKLE, L.RIGHT_ANKLE),
+    "hand_distance_rel": (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_ANKLE, L.RIGHT_ANKLE),
+    "hands_forward_rel": (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_HIP, L.RIGHT_HIP),
+    "hands_separation_rel": (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+    "knee_height_rel": (L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE),
+    "stance_width_rel": (L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+    "view_yaw_deg": (L.LEFT_HIP, L.RIGHT_HIP),
+}
+_DEPENDENCIES["knee_share_of_bend"] = tuple(
+    set(_DEPENDENCIES["trunk_flexion_deg"]) | set(_DEPENDENCIES["knee_flexion_deg"])
+)
+
+# Metrics measured mostly in depth when the person faces the camera (view_yaw 90): their confidence
+# falls with the view. Twist and stance are mostly in depth when seen side-on (view_yaw 0).
+_SAGITTAL = {"trunk_flexion_deg", "hip_flexion_deg", "knee_flexion_deg", "knee_share_of_bend", "neck_flexion_deg"}
+_TRANSVERSE = {"torso_twist_deg", "stance_width_rel", "lateral_bend_deg"}
+
+
+def _confidences(pose: PoseFrame, min_visibility: float, view_deg: float | None) -> dict[str, float]:
+    """Per metric: the weakest landmark visibility (0 if below min_visibility), scaled by the view."""
+    side_on = 1.0 if view_deg is None else math.cos(math.radians(view_deg))
+    result = {}
+    for name, indices in _DEPENDENCIES.items():
+        visibility = float(np.min(np.nan_to_num(pose.visibility[list(indices)], nan=0.0)))
+        if visibility < min_visibility:
+            result[name] = 0.0
+            continue
+        if name in _SAGITTAL:
+            visibility *= 0.6 + 0.4 * side_on
+        elif name in _TRANSVERSE:
+            visibility *= 0.6 + 0.4 * (1.0 - side_on)
+        result[name] = round(visibility, 3)
+    return result

@@ -1,0 +1,250 @@
+"""The analysis pipeline: frames → pose → smoothed landmarks → metrics → rules → events.
+
+`FrameAnalyzer` is the per-stream state (one landmarker, filters, rules) shared by the video
+pipeline and the live webcam. `analyze_video` streams a file through it: decoding and encoding run
+in their own threads behind bounded queues, so nothing holds the whole video in memory.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import cv2
+import numpy as np
+
+from posecheck.annotate import annotate_frame, blur_face
+from posecheck.config import Config
+from posecheck.errors import NoPersonError
+from posecheck.frames import FrameTable
+from posecheck.metrics import FrameMetrics, compute_metrics
+from posecheck.pose import PoseEstimator, PoseFrame
+from posecheck.rules import Event, RulesEngine
+from posecheck.smoothing import PoseSmoother
+from posecheck.video import VideoFrame, VideoInfo, probe_video, read_frames
+
+T = TypeVar("T")
+QUEUE_SIZE = 8
+ProgressCallback = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class FrameResult:
+    """The analysis of one frame."""
+
+    index: int
+    time_s: float
+    pose_detected: bool
+    metrics: FrameMetrics
+    flags: tuple[str, ...]
+    load_held: bool
+
+
+@dataclass(frozen=True)
+class FrameOutput:
+    """What `FrameAnalyzer.process` returns: the smoothed pose, the result and events that just ended."""
+
+    pose: PoseFrame | None
+    result: FrameResult
+    finished_events: tuple[Event, ...]
+
+
+class FrameAnalyzer:
+    """Per-stream analysis state: pose estimator, smoothing filters and rules engine."""
+
+    def __init__(self, config: Config, estimator: PoseEstimator) -> None:
+        self.config = config
+        self._estimator = estimator
+        self._smoother = PoseSmoother(config.smoothing)
+        self._rules = RulesEngine(config.rules)
+
+    def process(self, rgb: np.ndarray, index: int, time_s: float) -> FrameOutput:
+        """Analyse one RGB frame (frame `index`, at `time_s` seconds)."""
+        raw = self._estimator.detect(rgb, time_s * 1000.0)
+        pose = self._smoother.smooth(raw, time_s)
+        metrics = compute_metrics(pose, self.config.pose.min_visibility)
+        judgement = self._rules.update(index, time_s, metrics)
+        result = FrameResult(index, time_s, pose is not None, metrics, judgement.flags, judgement.load_held)
+        return FrameOutput(pose, result, judgement.finished_events)
+
+    def open_peak_frames(self) -> dict[str, int]:
+        """Rule id → frame index of the peak of each open span (its event image is that frame)."""
+        return self._rules.open_peak_frames()
+
+    def finish(self) -> tuple[Event, ...]:
+        """Close open spans at the end of the stream and return their events."""
+        return self._rules.finish()
+
+
+@dataclass(frozen=True)
+class AnalysisSettings:
+    """How a video was analysed (reported alongside the results)."""
+
+    stride: int = 1
+    max_width: int | None = None
+    model: str = ""
+    blur_faces: bool = False
+
+
+@dataclass
+class AnalysisResult:
+    """Everything an analysis produced; `frames` is compact (see FrameTable)."""
+
+    video: VideoInfo
+    settings: AnalysisSettings
+    frames: FrameTable
+    events: list[Event]
+    analysed_width: int = 0
+    analysed_height: int = 0
+
+
+def threaded(items: Iterable[T], maxsize: int = QUEUE_SIZE) -> Iterator[T]:
+    """Iterate `items` in a background thread, through a bounded queue; exceptions are re-raised here."""
+    buffer: queue.Queue = queue.Queue(maxsize=maxsize)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                buffer.put(item)
+            buffer.put(done)
+        except BaseException as error:  # noqa: BLE001 - handed to the consumer thread
+            buffer.put(error)
+
+    thread = threading.Thread(target=produce, daemon=True, name="posecheck-reader")
+    thread.start()
+    try:
+        while (item := buffer.get()) is not done:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while thread.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                buffer.get_nowait()
+            except queue.Empty:
+                thread.join(timeout=0.05)
+
+
+class ThreadedSink:
+    """Runs `consume(item)` on a background thread fed through a bounded queue."""
+
+    def __init__(self, consume: Callable[[T], None], maxsize: int = QUEUE_SIZE) -> None:
+        self._consume = consume
+        self._queue: queue.Queue = queue.Queue(maxsize=maxsize)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True, name="posecheck-writer")
+        self._thread.start()
+
+    def put(self, item: T) -> None:
+        """Queue one item (blocks while the queue is full); re-raises a failure of the consumer."""
+        if self._error is not None:
+            raise self._error
+        self._queue.put(item)
+
+    def close(self) -> None:
+        """Wait until every queued item is consumed; re-raise the consumer's failure, if any."""
+        self._queue.put(None)
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._consume(item)
+                except BaseException as error:  # noqa: BLE001 - re-raised on the caller's thread
+                    self._error = error
+
+
+def resized(frames: Iterable[VideoFrame], max_width: int | None) -> Iterator[VideoFrame]:
+    """Downscale frames wider than `max_width` pixels (aspect kept); others pass unchanged."""
+    for frame in frames:
+        width = frame.rgb.shape[1]
+        if max_width and width > max_width:
+            height = max(2, round(frame.rgb.shape[0] * max_width / width))
+            rgb = cv2.resize(frame.rgb, (max_width, height), interpolation=cv2.INTER_AREA)
+            frame = VideoFrame(frame.index, frame.time_s, rgb)
+        yield frame
+
+
+FrameSink = Callable[[np.ndarray], None]
+EventSink = Callable[[Event, np.ndarray], None]
+
+
+def analyze_video(
+    path: str | Path,
+    config: Config,
+    estimator: PoseEstimator,
+    settings: AnalysisSettings = AnalysisSettings(),
+    annotated_sink: FrameSink | None = None,
+    event_sink: EventSink | None = None,
+    progress: ProgressCallback | None = None,
+) -> AnalysisResult:
+    """Analyse a video file, streaming; nothing holds more than the frames in flight.
+
+    Annotated RGB frames go to `annotated_sink` (e.g. an H.264 writer thread); each event, when it
+    ends, goes to `event_sink` with the annotated image of its peak frame.
+
+    Raises VideoReadError for unreadable input and NoPersonError when no frame shows a person.
+    """
+    info = probe_video(path)
+    total = max(1, -(-info.frame_count // settings.stride)) if info.frame_count else 0
+    analyzer = FrameAnalyzer(config, estimator)
+    table = FrameTable()
+    events: list[Event] = []
+    peak_images: dict[str, tuple[int, np.ndarray]] = {}
+    result = AnalysisResult(info, settings, table, events)
+    for done, frame in enumerate(threaded(resized(read_frames(path, settings.stride), settings.max_width)), 1):
+        out = analyzer.process(frame.rgb, frame.index, frame.time_s)
+        table.append(out.result)
+        image = _annotated(frame.rgb, out, config, settings.blur_faces)
+        result.analysed_height, result.analysed_width = frame.rgb.shape[:2]
+        _keep_peak_images(analyzer.open_peak_frames(), frame.index, image, peak_images)
+        _collect_events(out.finished_events, peak_images, events, event_sink)
+        if annotated_sink is not None:
+            annotated_sink(image)
+        if progress is not None:
+            progress(done, max(total, done))
+    _collect_events(analyzer.finish(), peak_images, events, event_sink)
+    if table.detected_count() == 0:
+        raise NoPersonError(f"no person found in {path} ({len(table)} frames analysed)")
+    events.sort(key=lambda event: event.start_s)
+    return result
+
+
+def _annotated(rgb: np.ndarray, out: FrameOutput, config: Config, blur_faces: bool) -> np.ndarray:
+    source = blur_face(rgb, out.pose) if blur_faces else rgb
+    r = out.result
+    return annotate_frame(source, out.pose, r.metrics, r.flags, r.load_held, config.pose.min_visibility)
+
+
+def _keep_peak_images(
+    open_peaks: dict[str, int], index: int, image: np.ndarray, peak_images: dict[str, tuple[int, np.ndarray]]
+) -> None:
+    """Keep, per open span, only the annotated image of its current peak frame."""
+    for rule, peak_frame in open_peaks.items():
+        if peak_frame == index:
+            peak_images[rule] = (index, image)
+
+
+def _collect_events(
+    finished: Iterable[Event],
+    peak_images: dict[str, tuple[int, np.ndarray]],
+    events: list[Event],
+    event_sink: EventSink | None,
+) -> None:
+    for event in finished:
+        events.append(event)
+        kept = peak_images.pop(event.rule, None)
+        if event_sink is not None and kept is not None and kept[0] == event.peak_frame:
+            event_sink(event, kept[1])

@@ -1,0 +1,178 @@
+"""Reports: the report.json document, its summary, and metrics.csv rows; plus atomic file writes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from posecheck import __version__
+from posecheck.advice import ADVICE, DISCLAIMER
+from posecheck.errors import OutputError
+from posecheck.frames import FrameTable
+from posecheck.metrics import METRIC_NAMES
+from posecheck.pipeline import AnalysisResult
+from posecheck.rules import RULE_IDS, Event
+
+SEVERITY_ORDER = {"high": 2, "medium": 1, "low": 0}
+
+
+def event_image_name(event: Event) -> str:
+    """File name of an event's peak-frame JPEG."""
+    return f"{event.rule}_frame{event.peak_frame:06d}.jpg"
+
+
+def event_dict(event: Event) -> dict[str, Any]:
+    """One event in the report.json layout, with the advice's source."""
+    return {
+        "rule": event.rule,
+        "start_s": round(event.start_s, 3),
+        "end_s": round(event.end_s, 3),
+        "peak_s": round(event.peak_s, 3),
+        "peak_value": event.peak_value,
+        "metric": event.metric,
+        "severity": event.severity,
+        "message": event.message,
+        "source": ADVICE[event.rule].source,
+        "start_frame": event.start_frame,
+        "end_frame": event.end_frame,
+        "peak_frame": event.peak_frame,
+        "image": f"events/{event_image_name(event)}",
+    }
+
+
+def count_lifts(table: FrameTable) -> int:
+    """Number of times a load was picked up (the load state going from free to held)."""
+    held = table.load_held
+    return sum(1 for row in range(1, len(held)) if held[row] and not held[row - 1]) + (1 if held and held[0] else 0)
+
+
+def summarize(result: AnalysisResult) -> dict[str, Any]:
+    """The report's summary: coverage, lifts, events by rule, worst moments and peak angles."""
+    table, events = result.frames, result.events
+    detected = table.detected_count()
+    by_rule = Counter(event.rule for event in events)
+    worst = sorted(events, key=lambda e: (SEVERITY_ORDER[e.severity], abs(e.peak_value)), reverse=True)[:3]
+    return {
+        "frames_analysed": len(table),
+        "frames_with_pose": detected,
+        "pose_detected_ratio": round(detected / len(table), 3) if len(table) else 0.0,
+        "lifts_counted": count_lifts(table),
+        "events_total": len(events),
+        "events_by_rule": {rule: by_rule.get(rule, 0) for rule in RULE_IDS},
+        "worst_moments": [
+            {"rule": e.rule, "peak_s": round(e.peak_s, 3), "peak_value": e.peak_value, "severity": e.severity}
+            for e in worst
+        ],
+        "peaks": {
+            "trunk_flexion_deg": _extreme(table, "trunk_flexion_deg"),
+            "knee_flexion_deg": _extreme(table, "knee_flexion_deg"),
+            "torso_twist_deg": _extreme(table, "torso_twist_deg"),
+        },
+        "verdict": _verdict(by_rule),
+        "settings": {
+            "stride": result.settings.stride,
+            "max_width": result.settings.max_width,
+            "analysed_width": result.analysed_width,
+            "analysed_height": result.analysed_height,
+            "model": result.settings.model,
+            "blur_faces": result.settings.blur_faces,
+            "posecheck_version": __version__,
+        },
+        "disclaimer": DISCLAIMER,
+    }
+
+
+def _extreme(table: FrameTable, name: str) -> float | None:
+    column = [v for v in table.values[name] if not math.isnan(v)]
+    if not column:
+        return None
+    value = max(column, key=abs)
+    return round(float(value), 1)
+
+
+def _verdict(by_rule: Counter) -> str:
+    if not by_rule:
+        return "No risky lifting technique detected."
+    parts = [f"{ADVICE[rule].title.lower()} ({count}x)" for rule, count in by_rule.most_common()]
+    return "Check your technique: " + ", ".join(parts) + "."
+
+
+def build_report(result: AnalysisResult) -> dict[str, Any]:
+    """The complete report.json document (top-level keys: video, frames, events, summary)."""
+    info = result.video
+    frames = list(result.frames.rows())
+    return {
+        "video": {
+            "path": info.path,
+            "fps": round(info.fps, 3),
+            "frame_count": _decoded_frame_count(result),
+            "width": info.width,
+            "height": info.height,
+            "duration_s": round(info.duration_s, 3),
+        },
+        "frames": frames,
+        "events": [event_dict(event) for event in result.events],
+        "summary": summarize(result),
+    }
+
+
+def _decoded_frame_count(result: AnalysisResult) -> int:
+    table = result.frames
+    return (table.index[-1] + 1) if len(table) else 0
+
+
+CSV_COLUMNS = ("index", "time_s", "pose_detected", "load_held", *METRIC_NAMES, "flags")
+
+
+def csv_rows(table: FrameTable) -> Iterator[list[Any]]:
+    """metrics.csv rows (without header): empty cells where a metric is missing, flags joined by ';'."""
+    for row in range(len(table)):
+        metrics = ["" if (v := table.metric(row, name)) is None else v for name in METRIC_NAMES]
+        yield [
+            table.index[row],
+            round(table.time_s[row], 4),
+            int(table.pose_detected[row]),
+            int(table.load_held[row]),
+            *metrics,
+            ";".join(table.flags(row)),
+        ]
+
+
+def write_atomic(path: Path, write: Any, mode: str = "w") -> None:
+    """Write a file via a temporary file in the same directory and an atomic rename."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, mode, **({"newline": "", "encoding": "utf-8"} if "b" not in mode else {})) as f:
+                write(f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def write_report_json(path: Path, report: dict[str, Any]) -> None:
+    """Write report.json atomically."""
+    write_atomic(path, lambda f: json.dump(report, f, indent=1, allow_nan=False))
+
+
+def write_metrics_csv(path: Path, table: FrameTable) -> None:
+    """Write metrics.csv atomically."""
+
+    def write(f: Any) -> None:
+        writer = csv.writer(f)
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(csv_rows(table))
+
+    write_atomic(path, write)

@@ -1,0 +1,325 @@
+"""The checker's judgement: a stateful rules engine over the per-frame metric stream.
+
+Each rule has an enter condition, a (looser) stay condition — hysteresis — and a minimum duration
+before it flags, so a flag neither flickers nor fires on a single noisy frame. Short drop-outs
+(missing pose, a frame under the release threshold) within `merge_gap_s` continue the same event.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from posecheck.advice import ADVICE
+from posecheck.config import RulesConfig
+from posecheck.metrics import FrameMetrics
+
+RULE_IDS = ("bend_at_waist", "twist_under_load", "load_far_from_body", "narrow_stance", "prolonged_flexion")
+
+
+@dataclass(frozen=True)
+class Event:
+    """A flagged span: times in seconds, frame indices, the peak value of the rule's metric."""
+
+    rule: str
+    start_s: float
+    end_s: float
+    peak_s: float
+    peak_value: float
+    severity: str
+    message: str
+    start_frame: int
+    end_frame: int
+    peak_frame: int
+    metric: str
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the event in seconds."""
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the rules know beside the metrics: whether a load is held, and the twist speed."""
+
+    load_held: bool
+    twist_speed_deg_per_s: float | None
+
+
+@dataclass(frozen=True)
+class FrameJudgement:
+    """Rules' output for one frame: active flags, the load state, and events that just ended."""
+
+    flags: tuple[str, ...]
+    load_held: bool
+    twist_speed_deg_per_s: float | None
+    finished_events: tuple[Event, ...]
+
+
+Condition = Callable[[FrameMetrics, Context], bool | None]
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    """One rule: its metric, enter/stay conditions (None = unknown), minimum duration, severity."""
+
+    rule: str
+    metric: str
+    enter: Condition
+    stay: Condition
+    min_duration_s: float
+    severity: Callable[[float, float, float], str]  # (peak value, duration s, peak twist speed)
+    peak_by_magnitude: bool = True
+
+
+def _value(metrics: FrameMetrics, name: str) -> float | None:
+    return getattr(metrics, name)
+
+
+def _all_known(*values: float | None) -> bool:
+    return all(v is not None and math.isfinite(v) for v in values)
+
+
+def _hands_low(metrics: FrameMetrics, ratio: float) -> bool | None:
+    hand, knee = metrics.hand_height_rel, metrics.knee_height_rel
+    if not _all_known(hand, knee):
+        return None
+    return hand <= knee * ratio
+
+
+def _stoop(cfg: RulesConfig, trunk_limit: float) -> Condition:
+    def condition(m: FrameMetrics, _ctx: Context) -> bool | None:
+        if not _all_known(m.trunk_flexion_deg, m.knee_flexion_deg):
+            return None
+        bent = m.trunk_flexion_deg >= trunk_limit and m.knee_flexion_deg <= cfg.stoop_max_knee_flexion_deg
+        if not bent:
+            return False
+        low = _hands_low(m, cfg.stoop_hands_below_knee_ratio)
+        return True if low is None else low
+
+    return condition
+
+
+def _twist(limit: float) -> Condition:
+    def condition(m: FrameMetrics, ctx: Context) -> bool | None:
+        if not ctx.load_held:
+            return False
+        if not _all_known(m.torso_twist_deg):
+            return None
+        return abs(m.torso_twist_deg) >= limit
+
+    return condition
+
+
+def _loaded_above(metric: str, limit: float) -> Condition:
+    def condition(m: FrameMetrics, ctx: Context) -> bool | None:
+        if not ctx.load_held:
+            return False
+        value = _value(m, metric)
+        return None if not _all_known(value) else value >= limit
+
+    return condition
+
+
+def _narrow(cfg: RulesConfig, limit: float) -> Condition:
+    def condition(m: FrameMetrics, ctx: Context) -> bool | None:
+        lifting = ctx.load_held or _hands_low(m, 1.0)
+        if not lifting:
+            return False
+        return None if not _all_known(m.stance_width_rel) else m.stance_width_rel < limit
+
+    return condition
+
+
+def _above(metric: str, limit: float) -> Condition:
+    def condition(m: FrameMetrics, _ctx: Context) -> bool | None:
+        value = _value(m, metric)
+        return None if not _all_known(value) else value >= limit
+
+    return condition
+
+
+def _by_peak(high_at: float) -> Callable[[float, float, float], str]:
+    return lambda peak, _duration, _speed: "high" if abs(peak) >= high_at else "medium"
+
+
+def rule_specs(cfg: RulesConfig) -> tuple[RuleSpec, ...]:
+    """The five rules with thresholds from `cfg` (see RulesConfig for the sources)."""
+    return (
+        RuleSpec(
+            "bend_at_waist", "trunk_flexion_deg",
+            _stoop(cfg, cfg.stoop_trunk_flexion_deg), _stoop(cfg, cfg.stoop_release_trunk_flexion_deg),
+            cfg.stoop_min_duration_s,
+            _by_peak(60.0 + 15.0),  # REBA trunk > 60 deg scores 4 of 4; well beyond it: high
+        ),
+        RuleSpec(
+            "twist_under_load", "torso_twist_deg",
+            _twist(cfg.twist_deg), _twist(cfg.twist_release_deg), cfg.twist_min_duration_s,
+            lambda peak, _d, speed: "high"
+            if abs(peak) >= 2 * cfg.twist_deg or speed >= cfg.sudden_twist_deg_per_s
+            else "medium",
+        ),
+        RuleSpec(
+            "load_far_from_body", "hand_distance_rel",
+            _loaded_above("hand_distance_rel", cfg.far_load_leg_ratio),
+            _loaded_above("hand_distance_rel", cfg.far_load_release_leg_ratio),
+            cfg.far_load_min_duration_s,
+            _by_peak(0.7),  # 0.7 x leg length is about 63 cm, where NIOSH HM reaches 0
+        ),
+        RuleSpec(
+            "narrow_stance", "stance_width_rel",
+            _narrow(cfg, cfg.narrow_stance_ratio), _narrow(cfg, cfg.narrow_stance_release_ratio),
+            cfg.narrow_stance_min_duration_s,
+            lambda peak, _d, _s: "medium",
+            peak_by_magnitude=False,
+        ),
+        RuleSpec(
+            "prolonged_flexion", "trunk_flexion_deg",
+            _above("trunk_flexion_deg", cfg.prolonged_trunk_flexion_deg),
+            _above("trunk_flexion_deg", cfg.prolonged_release_trunk_flexion_deg),
+            cfg.prolonged_min_duration_s,
+            lambda peak, duration, _s: "high"
+            if duration >= 3 * cfg.prolonged_min_duration_s or peak >= 60.0
+            else "medium",
+        ),
+    )
+
+
+class _RuleState:
+    """Tracks one rule's candidate/active span across frames."""
+
+    def __init__(self, spec: RuleSpec, merge_gap_s: float) -> None:
+        self.spec = spec
+        self.merge_gap_s = merge_gap_s
+        self._reset()
+
+    def _reset(self) -> None:
+        self.start: tuple[int, float] | None = None
+        self.last_true: tuple[int, float] | None = None
+        self.peak: tuple[int, float, float] | None = None  # frame, time, value
+        self.peak_key = -math.inf
+        self.peak_speed = 0.0
+        self.confirmed = False
+
+    @property
+    def active(self) -> bool:
+        return self.confirmed
+
+    def update(self, index: int, time_s: float, metrics: FrameMetrics, ctx: Context) -> Event | None:
+        """Advance by one frame; return the event that ended on this frame, if any."""
+        in_span = self.start is not None
+        holds = (self.spec.stay if in_span else self.spec.enter)(metrics, ctx)
+        if holds:
+            self._extend(index, time_s, metrics, ctx)
+            return None
+        if in_span and time_s - self.last_true[1] <= self.merge_gap_s:
+            return None  # drop-out shorter than the merge gap: keep the span open
+        return self.close() if in_span else None
+
+    def _extend(self, index: int, time_s: float, metrics: FrameMetrics, ctx: Context) -> None:
+        if self.start is None:
+            self.start = (index, time_s)
+        self.last_true = (index, time_s)
+        value = _value(metrics, self.spec.metric)
+        if value is not None:
+            # The peak is the largest magnitude, or for narrow_stance the smallest value.
+            key = abs(value) if self.spec.peak_by_magnitude else -value
+            if key > self.peak_key:
+                self.peak, self.peak_key = (index, time_s, value), key
+        if ctx.twist_speed_deg_per_s is not None:
+            self.peak_speed = max(self.peak_speed, abs(ctx.twist_speed_deg_per_s))
+        if time_s - self.start[1] >= self.spec.min_duration_s:
+            self.confirmed = True
+
+    def close(self) -> Event | None:
+        """End the current span; an event if it lasted the minimum duration."""
+        event = None
+        if self.confirmed and self.peak is not None:
+            spec, advice = self.spec, ADVICE[self.spec.rule]
+            duration = self.last_true[1] - self.start[1]
+            event = Event(
+                rule=spec.rule,
+                start_s=self.start[1],
+                end_s=self.last_true[1],
+                peak_s=self.peak[1],
+                peak_value=round(self.peak[2], 3),
+                severity=spec.severity(self.peak[2], duration, self.peak_speed),
+                message=f"{advice.title}: {advice.message}",
+                start_frame=self.start[0],
+                end_frame=self.last_true[0],
+                peak_frame=self.peak[0],
+                metric=spec.metric,
+            )
+        self._reset()
+        return event
+
+
+class LoadTracker:
+    """Infers whether the hands hold a load: both hands together in front of the body, above the knees.
+
+    The state changes only after the evidence has lasted `load_enter_s` / `load_exit_s`.
+    """
+
+    def __init__(self, cfg: RulesConfig) -> None:
+        self._cfg = cfg
+        self.held = cfg.assume_loaded
+        self._since: float | None = None
+
+    def update(self, time_s: float, metrics: FrameMetrics) -> bool:
+        """Advance by one frame at `time_s` seconds; return whether a load is held."""
+        if self._cfg.assume_loaded:
+            return True
+        evidence = self._carrying(metrics)
+        if evidence is None or evidence == self.held:
+            self._since = None
+            return self.held
+        if self._since is None:
+            self._since = time_s
+        wait = self._cfg.load_enter_s if evidence else self._cfg.load_exit_s
+        if time_s - self._since >= wait:
+            self.held, self._since = evidence, None
+        return self.held
+
+    def _carrying(self, m: FrameMetrics) -> bool | None:
+        cfg = self._cfg
+        if not _all_known(m.hands_forward_rel, m.hands_separation_rel, m.hand_height_rel, m.knee_height_rel):
+            return None
+        together = m.hands_separation_rel <= cfg.load_hands_max_separation_shoulder_ratio
+        in_front = m.hands_forward_rel >= cfg.load_hands_forward_leg_ratio
+        # While a load is held, reaching low (putting it down) still counts as holding it.
+        above_knees = m.hand_height_rel >= m.knee_height_rel or self.held
+        return together and in_front and above_knees
+
+
+class RulesEngine:
+    """Feeds the metric stream through every rule; call `update` per frame, `finish` at the end."""
+
+    def __init__(self, cfg: RulesConfig) -> None:
+        self._states = [_RuleState(spec, cfg.merge_gap_s) for spec in rule_specs(cfg)]
+        self._load = LoadTracker(cfg)
+        self._last_twist: tuple[float, float] | None = None
+
+    def update(self, index: int, time_s: float, metrics: FrameMetrics) -> FrameJudgement:
+        """Judge one frame (frame `index` at `time_s` seconds)."""
+        load_held = self._load.update(time_s, metrics)
+        ctx = Context(load_held=load_held, twist_speed_deg_per_s=self._twist_speed(time_s, metrics))
+        finished = [event for state in self._states if (event := state.update(index, time_s, metrics, ctx))]
+        flags = tuple(state.spec.rule for state in self._states if state.active)
+        return FrameJudgement(flags, load_held, ctx.twist_speed_deg_per_s, tuple(finished))
+
+    def open_peak_frames(self) -> dict[str, int]:
+        """Rule id → frame index of the current peak, for every span still open."""
+        return {state.spec.rule: state.peak[0] for state in self._states if state.peak is not None}
+
+    def finish(self) -> tuple[Event, ...]:
+        """Close every open span at the end of the stream; return the events that result."""
+        return tuple(event for state in self._states if (event := state.close()))
+
+    def _twist_speed(self, time_s: float, metrics: FrameMetrics) -> float | None:
+        twist = metrics.torso_twist_deg
+        previous, self._last_twist = self._last_twist, (time_s, twist) if twist is not None else None
+        if twist is None or previous is None or time_s <= previous[0]:
+            return None
+        return (twist - previous[1]) / (time_s - previous[0])

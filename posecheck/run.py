@@ -1,0 +1,150 @@
+"""Analyse one video into an output directory: report.json, metrics.csv, annotated.mp4, events/*.jpg.
+
+Everything is written into a hidden staging directory first and moved into place at the end,
+report.json last: a directory holding a report.json always holds a complete analysis.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from posecheck.config import Config
+from posecheck.errors import OutputError
+from posecheck.pipeline import AnalysisResult, AnalysisSettings, ProgressCallback, ThreadedSink, analyze_video
+from posecheck.pose import PoseEstimator, default_model_path
+from posecheck.report import build_report, event_image_name, write_metrics_csv, write_report_json
+from posecheck.rules import Event
+from posecheck.video import H264Writer, probe_video
+
+REPORT_NAME = "report.json"
+CSV_NAME = "metrics.csv"
+VIDEO_NAME = "annotated.mp4"
+EVENTS_DIR = "events"
+
+
+@dataclass(frozen=True)
+class AnalysisOutput:
+    """A finished analysis: the in-memory result, the report document and where the files are."""
+
+    result: AnalysisResult
+    report: dict[str, Any]
+    output_dir: Path
+
+    @property
+    def report_path(self) -> Path:
+        """Path of report.json."""
+        return self.output_dir / REPORT_NAME
+
+    @property
+    def csv_path(self) -> Path:
+        """Path of metrics.csv."""
+        return self.output_dir / CSV_NAME
+
+    @property
+    def video_path(self) -> Path:
+        """Path of the annotated H.264 video."""
+        return self.output_dir / VIDEO_NAME
+
+
+def prepare_output_dir(output_dir: Path, overwrite: bool) -> None:
+    """Create the output directory; refuse to replace an existing report unless `overwrite`."""
+    try:
+        output_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot create output directory {output_dir}: {error.strerror or error}") from error
+    if not os.access(output_dir, os.W_OK | os.X_OK):
+        raise OutputError(f"output directory {output_dir} is not writable")
+    if (output_dir / REPORT_NAME).exists() and not overwrite:
+        raise OutputError(f"{output_dir} already holds a report; use --overwrite or another -o DIR")
+
+
+def analyze_to_dir(
+    video_path: str | Path,
+    output_dir: str | Path,
+    config: Config,
+    settings: AnalysisSettings = AnalysisSettings(),
+    model_path: str | Path | None = None,
+    progress: ProgressCallback | None = None,
+    overwrite: bool = False,
+) -> AnalysisOutput:
+    """Analyse `video_path` and write all outputs into `output_dir` (see module docstring)."""
+    output_dir = Path(output_dir)
+    info = probe_video(video_path)  # fail on unreadable input before creating anything
+    prepare_output_dir(output_dir, overwrite)
+    model = Path(model_path) if model_path else default_model_path()
+    settings = AnalysisSettings(settings.stride, settings.max_width, str(model), settings.blur_faces)
+    staging = Path(tempfile.mkdtemp(prefix=".posecheck-partial-", dir=output_dir))
+    try:
+        result = _analyze_into(video_path, staging, config, settings, model, info.fps, progress)
+        report = build_report(result)
+        write_metrics_csv(staging / CSV_NAME, result.frames)
+        write_report_json(staging / REPORT_NAME, report)
+        _publish(staging, output_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return AnalysisOutput(result, report, output_dir)
+
+
+def _analyze_into(
+    video_path: str | Path,
+    staging: Path,
+    config: Config,
+    settings: AnalysisSettings,
+    model: Path,
+    fps: float,
+    progress: ProgressCallback | None,
+) -> AnalysisResult:
+    (staging / EVENTS_DIR).mkdir()
+    writer: H264Writer | None = None
+
+    def encode(rgb: np.ndarray) -> None:
+        nonlocal writer
+        if writer is None:
+            writer = H264Writer(staging / VIDEO_NAME, fps / settings.stride, rgb.shape[1], rgb.shape[0])
+        writer.write(rgb)
+
+    def save_event_image(event: Event, rgb: np.ndarray) -> None:
+        write_jpeg(staging / EVENTS_DIR / event_image_name(event), rgb)
+
+    sink = ThreadedSink(encode)
+    try:
+        with PoseEstimator(model, config.pose.min_detection_confidence) as estimator:
+            result = analyze_video(video_path, config, estimator, settings, sink.put, save_event_image, progress)
+    finally:
+        sink.close()
+        if writer is not None:
+            writer.close()
+    return result
+
+
+def write_jpeg(path: Path, rgb: np.ndarray, quality: int = 90) -> None:
+    """Write an RGB uint8 image as JPEG."""
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise OutputError(f"cannot encode {path.name}")
+    try:
+        path.write_bytes(data.tobytes())
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def _publish(staging: Path, output_dir: Path) -> None:
+    """Move staged outputs into place, the report last."""
+    try:
+        events_dir = output_dir / EVENTS_DIR
+        if events_dir.exists():
+            shutil.rmtree(events_dir)
+        os.replace(staging / EVENTS_DIR, events_dir)
+        for name in (VIDEO_NAME, CSV_NAME, REPORT_NAME):
+            if (staging / name).exists():
+                os.replace(staging / name, output_dir / name)
+    except OSError as error:
+        raise OutputError(f"cannot move results into {output_dir}: {error.strerror or error}") from error
