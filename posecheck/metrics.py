@@ -175,7 +175,7 @@ def _body(points: np.ndarray) -> _Body | None:
     left = _horizontal_left(p)
     if left is None:
         return None
-    forward = np.cross(UP, left)
+    forward = np.cross(left, UP)  # right-handed, y up: left x up = forward
     leg_length = float(
         np.mean([
             np.linalg.norm(p[L.LEFT_HIP] - p[L.LEFT_KNEE]) + np.linalg.norm(p[L.LEFT_KNEE] - p[L.LEFT_ANKLE]),

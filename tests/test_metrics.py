@@ -1,0 +1,105 @@
+"""Metrics on hand-built landmark arrays with known angles, seen from several camera yaws."""
+
+import math
+
+import numpy as np
+import pytest
+
+from posecheck.landmarks import Landmark as L
+from posecheck.metrics import (
+    EMPTY_METRICS,
+    angle_between_deg,
+    compute_metrics,
+    joint_flexion_deg,
+    knee_share_of_bend,
+    signed_angle_about_deg,
+)
+from tests.skeleton_fixture import body_landmarks, pose_frame
+
+YAWS = (0.0, 30.0, 60.0, 90.0)
+
+
+@pytest.mark.parametrize("yaw", YAWS)
+@pytest.mark.parametrize("trunk", [0.0, 20.0, 45.0, 80.0])
+def test_trunk_flexion_matches_at_every_view(yaw: float, trunk: float) -> None:
+    metrics = compute_metrics(pose_frame(body_landmarks(trunk_flexion_deg=trunk), yaw))
+    assert metrics.trunk_flexion_deg == pytest.approx(trunk, abs=0.5)
+
+
+def test_leaning_back_is_negative() -> None:
+    metrics = compute_metrics(pose_frame(body_landmarks(trunk_flexion_deg=-15.0), 0.0))
+    assert metrics.trunk_flexion_deg == pytest.approx(-15.0, abs=0.5)
+
+
+@pytest.mark.parametrize("yaw", YAWS)
+@pytest.mark.parametrize("knee", [0.0, 30.0, 90.0])
+def test_knee_and_hip_flexion(yaw: float, knee: float) -> None:
+    metrics = compute_metrics(pose_frame(body_landmarks(trunk_flexion_deg=30.0, knee_flexion_deg=knee), yaw))
+    assert metrics.knee_flexion_deg == pytest.approx(knee, abs=0.5)
+    # The thigh leans forward by half the knee angle in this skeleton, the trunk by 30 deg.
+    assert metrics.hip_flexion_deg == pytest.approx(30.0 + knee / 2, abs=0.5)
+
+
+@pytest.mark.parametrize("yaw", YAWS)
+@pytest.mark.parametrize("twist", [-45.0, 0.0, 20.0, 45.0])
+def test_torso_twist_signed(yaw: float, twist: float) -> None:
+    metrics = compute_metrics(pose_frame(body_landmarks(torso_twist_deg=twist), yaw))
+    assert metrics.torso_twist_deg == pytest.approx(twist, abs=0.5)
+
+
+def test_twist_measured_about_a_flexed_trunk() -> None:
+    metrics = compute_metrics(pose_frame(body_landmarks(trunk_flexion_deg=60.0, torso_twist_deg=30.0), 45.0))
+    assert metrics.torso_twist_deg == pytest.approx(30.0, abs=0.5)
+    assert metrics.trunk_flexion_deg == pytest.approx(60.0, abs=0.5)
+
+
+def test_view_yaw_reports_side_and_front() -> None:
+    assert compute_metrics(pose_frame(body_landmarks(), 0.0)).view_yaw_deg == pytest.approx(0.0, abs=0.5)
+    assert compute_metrics(pose_frame(body_landmarks(), 90.0)).view_yaw_deg == pytest.approx(90.0, abs=0.5)
+
+
+def test_hand_and_stance_ratios() -> None:
+    points = body_landmarks(hands="box", stance_half_width_m=0.19)
+    metrics = compute_metrics(pose_frame(points, 30.0))
+    leg = 0.9
+    assert metrics.stance_width_rel == pytest.approx(0.38 / 0.38, abs=0.01)
+    assert metrics.hands_forward_rel == pytest.approx(0.4 / leg, abs=0.01)
+    assert metrics.hands_separation_rel == pytest.approx(0.4 / 0.38, abs=0.01)
+    wrist_height = points[L.LEFT_WRIST][1] - 0.02  # floor = lowest heel/toe landmark
+    assert metrics.hand_height_rel == pytest.approx(wrist_height / leg, abs=0.01)
+    assert metrics.hand_distance_rel == pytest.approx(math.hypot(0.4, 0.0) / leg, abs=0.01)
+
+
+def test_confidence_present_and_view_dependent() -> None:
+    side = compute_metrics(pose_frame(body_landmarks(), 0.0))
+    front = compute_metrics(pose_frame(body_landmarks(), 90.0))
+    assert 0 < side.confidence["trunk_flexion_deg"] <= 1
+    assert side.confidence["trunk_flexion_deg"] > front.confidence["trunk_flexion_deg"]
+    assert side.confidence["torso_twist_deg"] < front.confidence["torso_twist_deg"]
+
+
+def test_invisible_landmarks_give_none() -> None:
+    visibility = np.ones(33)
+    visibility[[L.LEFT_KNEE, L.RIGHT_KNEE]] = 0.1
+    metrics = compute_metrics(pose_frame(body_landmarks(), 0.0, visibility))
+    assert metrics.knee_flexion_deg is None
+    assert metrics.hip_flexion_deg is None
+    assert metrics.trunk_flexion_deg is not None
+    assert "knee_flexion_deg" not in metrics.confidence
+
+
+def test_missing_pose_or_nan_landmarks_give_empty_metrics() -> None:
+    assert compute_metrics(None) == EMPTY_METRICS
+    frame = pose_frame(body_landmarks(), 0.0)
+    frame.world_xyz_m[L.LEFT_HIP] = np.nan
+    assert compute_metrics(frame) == EMPTY_METRICS
+
+
+def test_geometry_helpers() -> None:
+    assert angle_between_deg(np.array([1.0, 0, 0]), np.array([0, 1.0, 0])) == pytest.approx(90.0)
+    assert angle_between_deg(np.zeros(3), np.array([0, 1.0, 0])) is None
+    assert joint_flexion_deg(np.array([0, 1.0, 0]), np.zeros(3), np.array([0, -1.0, 0])) == pytest.approx(0.0)
+    up = np.array([0, 1.0, 0])
+    assert signed_angle_about_deg(np.array([1.0, 0, 0]), np.array([0, 0, -1.0]), up) == pytest.approx(90.0)
+    assert knee_share_of_bend(90.0, 30.0) == pytest.approx(0.75)
+    assert knee_share_of_bend(5.0, 5.0) is None

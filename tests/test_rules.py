@@ -1,0 +1,140 @@
+"""The rules engine on scripted metric sequences: thresholds, hysteresis, flicker, durations, load."""
+
+import dataclasses
+
+import pytest
+
+from posecheck.config import RulesConfig
+from posecheck.metrics import FrameMetrics
+from posecheck.rules import RulesEngine
+
+FPS = 15.0
+STANDING = dict(
+    trunk_flexion_deg=5.0, knee_flexion_deg=5.0, torso_twist_deg=0.0, hand_height_rel=0.9, knee_height_rel=0.5,
+    hands_forward_rel=0.0, hands_separation_rel=1.2, hand_distance_rel=0.1, stance_width_rel=1.0,
+)
+CARRYING = {**STANDING, "hands_forward_rel": 0.4, "hands_separation_rel": 1.0, "hand_height_rel": 1.1,
+            "hand_distance_rel": 0.4}
+
+
+def frames(*segments: tuple[float, dict]) -> list[FrameMetrics]:
+    """Concatenate (duration s, metric values) segments into a per-frame list at FPS."""
+    out = []
+    for duration_s, values in segments:
+        out += [FrameMetrics(**values)] * round(duration_s * FPS)
+    return out
+
+
+def run(sequence: list[FrameMetrics], config: RulesConfig = RulesConfig()):
+    engine = RulesEngine(config)
+    events, flags = [], []
+    for index, metrics in enumerate(sequence):
+        judgement = engine.update(index, index / FPS, metrics)
+        events += judgement.finished_events
+        flags.append(judgement.flags)
+    return events + list(engine.finish()), flags
+
+
+STOOP = {**STANDING, "trunk_flexion_deg": 75.0, "knee_flexion_deg": 10.0, "hand_height_rel": 0.1}
+SQUAT = {**STANDING, "trunk_flexion_deg": 35.0, "knee_flexion_deg": 95.0, "hand_height_rel": 0.2}
+
+
+def test_stoop_lift_flagged_once_with_peak() -> None:
+    peak = {**STOOP, "trunk_flexion_deg": 82.0}
+    events, flags = run(frames((1, STANDING), (0.6, STOOP), (0.2, peak), (0.6, STOOP), (1, STANDING)))
+    assert [e.rule for e in events] == ["bend_at_waist"]
+    event = events[0]
+    assert event.start_s == pytest.approx(1.0, abs=0.07)
+    assert event.end_s == pytest.approx(2.4, abs=0.07)
+    assert event.peak_value == pytest.approx(82.0)
+    assert 1.6 <= event.peak_s < 1.8
+    assert event.severity == "high"
+    assert "hips and knees" in event.message
+    # The flag shows only after the minimum duration, and not once the person stands again.
+    assert "bend_at_waist" not in flags[15] and "bend_at_waist" in flags[15 + 6]
+    assert flags[-1] == ()
+
+
+def test_squat_lift_not_flagged() -> None:
+    events, _ = run(frames((1, STANDING), (2, SQUAT), (1, STANDING)))
+    assert events == []
+
+
+def test_bend_without_reaching_low_is_not_a_stoop_lift() -> None:
+    events, _ = run(frames((2, {**STOOP, "hand_height_rel": 0.8})))
+    assert [e.rule for e in events] == []
+
+
+def test_spike_shorter_than_min_duration_ignored() -> None:
+    events, _ = run(frames((1, STANDING), (0.2, STOOP), (1, STANDING)))
+    assert events == []
+
+
+def test_flicker_around_threshold_is_one_event() -> None:
+    below_release = {**STOOP, "trunk_flexion_deg": 30.0}
+    sequence = frames(*[(1 / FPS, STOOP if i % 2 == 0 else below_release) for i in range(30)])
+    events, flags = run(sequence)
+    assert [e.rule for e in events] == ["bend_at_waist"]
+    active = ["bend_at_waist" in f for f in flags]
+    assert active.index(True) > 0 and all(active[active.index(True):])
+
+
+def test_hysteresis_keeps_event_between_release_and_enter() -> None:
+    between = {**STOOP, "trunk_flexion_deg": 50.0}  # below enter (55), above release (45)
+    events, _ = run(frames((0.5, STOOP), (2, between), (1, STANDING)))
+    assert len(events) == 1 and events[0].duration_s == pytest.approx(2.5, abs=0.1)
+    events, _ = run(frames((1, STANDING), (2, between), (1, STANDING)))
+    assert events == []
+
+
+def test_missing_metrics_inside_merge_gap_continue_the_event() -> None:
+    events, _ = run(frames((1, STOOP), (0.3, {}), (1, STOOP), (1, STANDING)))
+    assert len(events) == 1
+    events, _ = run(frames((1, STOOP), (2, {}), (1, STOOP), (1, STANDING)))
+    assert len(events) == 2
+
+
+def test_twist_flagged_only_under_load() -> None:
+    twisted_free = {**STANDING, "torso_twist_deg": 45.0}
+    twisted_loaded = {**CARRYING, "torso_twist_deg": 45.0}
+    assert run(frames((2, twisted_free)))[0] == []
+    events, _ = run(frames((1, CARRYING), (1, twisted_loaded), (1, CARRYING)))
+    assert [e.rule for e in events] == ["twist_under_load"]
+    assert events[0].peak_value == pytest.approx(45.0)
+
+
+def test_assume_loaded_option() -> None:
+    config = RulesConfig(assume_loaded=True)
+    events, _ = run(frames((1, {**STANDING, "torso_twist_deg": -40.0})), config)
+    assert [e.rule for e in events] == ["twist_under_load"]
+    assert events[0].peak_value == pytest.approx(-40.0)
+
+
+def test_sudden_twist_is_high_severity() -> None:
+    ramp = [{**CARRYING, "torso_twist_deg": min(40.0, i * 10.0)} for i in range(30)]
+    events, _ = run(frames((1, CARRYING), *[(1 / FPS, values) for values in ramp], (1, CARRYING)))
+    assert events[0].severity == "high"
+
+
+def test_load_far_from_body_and_narrow_stance() -> None:
+    far = {**CARRYING, "hand_distance_rel": 0.8}
+    narrow = {**CARRYING, "stance_width_rel": 0.3}
+    events, _ = run(frames((1, CARRYING), (1.5, far), (1, CARRYING), (1.5, narrow), (1, CARRYING)))
+    assert sorted(e.rule for e in events) == ["load_far_from_body", "narrow_stance"]
+    narrow_event = next(e for e in events if e.rule == "narrow_stance")
+    assert narrow_event.peak_value == pytest.approx(0.3)
+
+
+def test_prolonged_flexion_needs_the_time_limit() -> None:
+    bent = {**STANDING, "trunk_flexion_deg": 45.0}
+    assert run(frames((15, bent), (1, STANDING)))[0] == []
+    events, _ = run(frames((25, bent), (1, STANDING)))
+    assert [e.rule for e in events] == ["prolonged_flexion"]
+    assert events[0].duration_s == pytest.approx(25.0, abs=0.1)
+
+
+def test_thresholds_come_from_config() -> None:
+    strict = dataclasses.replace(RulesConfig(), stoop_trunk_flexion_deg=30.0, stoop_release_trunk_flexion_deg=25.0,
+                                 stoop_max_knee_flexion_deg=100.0)
+    events, _ = run(frames((1, STANDING), (2, SQUAT), (1, STANDING)), strict)
+    assert [e.rule for e in events] == ["bend_at_waist"]
