@@ -25,8 +25,8 @@ def frames(*segments: tuple[float, dict]) -> list[FrameMetrics]:
     return out
 
 
-def run(sequence: list[FrameMetrics], config: RulesConfig = RulesConfig()):
-    engine = RulesEngine(config)
+def run(sequence: list[FrameMetrics], config: RulesConfig | None = None):
+    engine = RulesEngine(config or RulesConfig())
     events, flags = [], []
     for index, metrics in enumerate(sequence):
         judgement = engine.update(index, index / FPS, metrics)
