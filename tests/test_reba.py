@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from posecheck.ergonomics.reba import (
-    Coupling,
+    RebaCoupling,
     RebaPosture,
     RebaTask,
     RiskLevel,
@@ -216,7 +216,7 @@ def test_negative_load_is_rejected() -> None:
 
 
 def test_coupling_and_activity_scores() -> None:
-    assert [coupling_score(c) for c in Coupling] == [0, 1, 2, 3]
+    assert [coupling_score(c) for c in RebaCoupling] == [0, 1, 2, 3]
     assert activity_score(RebaTask()) == 0
     all_flags = RebaTask(
         static_over_1_min=True,
@@ -245,6 +245,7 @@ def test_risk_and_action_levels_as_published(
 ) -> None:
     assert risk_level(score) is level
     assert (level.action_level, level.action) == (action_level, action)
+    assert level.worksheet_text.lower().startswith(level.label)
 
 
 def test_hand_scored_stoop_lift_scenario() -> None:
@@ -265,7 +266,7 @@ def test_hand_scored_stoop_lift_scenario() -> None:
         lower_arm_flexion_deg=40.0,
         wrist_flexion_deg=10.0,
     )
-    task = RebaTask(load_kg=12.0, coupling=Coupling.FAIR, repeated_small_range_over_4_per_min=True)
+    task = RebaTask(load_kg=12.0, coupling=RebaCoupling.FAIR, repeated_small_range_over_4_per_min=True)
     result = assess_reba(posture, task)
     intermediate = (
         result.trunk_score, result.neck_score, result.legs_score, result.table_a_score,
@@ -295,7 +296,7 @@ def test_squat_with_twist_scenario_scores_the_twist() -> None:
         lower_arm_flexion_deg=40.0,
         wrist_flexion_deg=10.0,
     )
-    task = RebaTask(load_kg=12.0, coupling=Coupling.FAIR, repeated_small_range_over_4_per_min=True)
+    task = RebaTask(load_kg=12.0, coupling=RebaCoupling.FAIR, repeated_small_range_over_4_per_min=True)
     result = assess_reba(posture, task)
     assert (result.trunk_score, result.legs_score, result.table_a_score, result.score_a) == (4, 3, 6, 8)
     assert (result.table_c_score, result.reba_score, result.risk_level) == (10, 11, RiskLevel.VERY_HIGH)
@@ -382,7 +383,7 @@ angles = st.floats(min_value=-90.0, max_value=180.0, allow_nan=False)
 @given(
     trunk=angles, neck=angles, knee=st.floats(0.0, 160.0), upper=angles, lower=st.floats(0.0, 160.0),
     wrist=st.floats(-90.0, 90.0), flags=st.lists(st.booleans(), min_size=9, max_size=9),
-    load=st.floats(0.0, 50.0), extra_load=st.floats(0.0, 50.0), coupling=st.sampled_from(list(Coupling)),
+    load=st.floats(0.0, 50.0), extra_load=st.floats(0.0, 50.0), coupling=st.sampled_from(list(RebaCoupling)),
 )
 def test_final_score_is_in_range_and_never_drops_with_more_load(
     trunk, neck, knee, upper, lower, wrist, flags, load, extra_load, coupling

@@ -62,7 +62,7 @@ TABLE_C: tuple[tuple[int, ...], ...] = (
 )
 
 
-class Coupling(Enum):
+class RebaCoupling(Enum):
     """REBA hand-load coupling; the value is the coupling score (Hignett & McAtamney 2000, Table 3)."""
 
     GOOD = 0  # well-fitting handle and a mid-range power grip
@@ -72,13 +72,14 @@ class Coupling(Enum):
 
 
 class RiskLevel(Enum):
-    """REBA risk level with its published score range and action (Hignett & McAtamney 2000, Table 5)."""
+    """REBA risk level: label, action level and action as in Hignett & McAtamney 2000 (Table 5), and
+    the wording of the REBA employee assessment worksheet."""
 
-    NEGLIGIBLE = ("negligible", 0, "None necessary")
-    LOW = ("low", 1, "May be necessary")
-    MEDIUM = ("medium", 2, "Necessary")
-    HIGH = ("high", 3, "Necessary soon")
-    VERY_HIGH = ("very high", 4, "Necessary NOW")
+    NEGLIGIBLE = ("negligible", 0, "None necessary", "Negligible Risk")
+    LOW = ("low", 1, "May be necessary", "Low Risk. Change may be needed.")
+    MEDIUM = ("medium", 2, "Necessary", "Medium Risk. Further Investigate. Change Soon.")
+    HIGH = ("high", 3, "Necessary soon", "High Risk. Investigate and Implement Change.")
+    VERY_HIGH = ("very high", 4, "Necessary NOW", "Very High Risk. Implement Change.")
 
     @property
     def label(self) -> str:
@@ -94,6 +95,11 @@ class RiskLevel(Enum):
     def action(self) -> str:
         """Published action (including further assessment) for this risk level."""
         return self.value[2]
+
+    @property
+    def worksheet_text(self) -> str:
+        """The risk sentence printed on the REBA employee assessment worksheet."""
+        return self.value[3]
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,7 @@ class RebaTask:
 
     load_kg: float = 0.0
     shock_or_rapid_force: bool = False
-    coupling: Coupling = Coupling.GOOD
+    coupling: RebaCoupling = RebaCoupling.GOOD
     static_over_1_min: bool = False
     repeated_small_range_over_4_per_min: bool = False
     rapid_large_changes_or_unstable_base: bool = False
@@ -263,7 +269,7 @@ def load_force_score(load_kg: float, shock_or_rapid_force: bool) -> int:
     return base + int(shock_or_rapid_force)
 
 
-def coupling_score(coupling: Coupling) -> int:
+def coupling_score(coupling: RebaCoupling) -> int:
     """Coupling score 0-3 (good, fair, poor, unacceptable)."""
     return coupling.value
 
