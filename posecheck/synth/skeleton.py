@@ -46,10 +46,10 @@ class BodyDimensions:
 class BoxShape:
     """The load: a box `width_m` across the lifter, `depth_m` front to back, gripped at `grip_height_m`."""
 
-    width_m: float = 0.36
+    width_m: float = 0.34
     depth_m: float = 0.30
-    height_m: float = 0.50
-    grip_height_m: float = 0.44
+    height_m: float = 0.52
+    grip_height_m: float = 0.46
 
 
 DIMENSIONS = BodyDimensions()
@@ -302,7 +302,7 @@ def _platform(params: PoseParams) -> BoxPlacement | None:
     if params.box_rest_m is None or params.box_rest_m[1] <= 0.0:
         return None
     height = params.box_rest_m[1]
-    shape = BoxShape(width_m=BOX.width_m + 0.2, depth_m=BOX.depth_m + 0.2, height_m=height, grip_height_m=0.0)
+    shape = BoxShape(width_m=BOX.width_m + 0.08, depth_m=BOX.depth_m + 0.08, height_m=height, grip_height_m=0.0)
     center = np.asarray(params.box_rest_m, float) - height / 2.0 * UP
     return BoxPlacement(center_m=center, axes=np.stack([FORWARD, UP, LEFT]), shape=shape)
 
