@@ -31,6 +31,8 @@ METRIC_NAMES = (
     "hands_separation_rel",
     "knee_height_rel",
     "stance_width_rel",
+    "asymmetry_angle_deg",
+    "leg_length_m",
     "view_yaw_deg",
 )
 
@@ -40,7 +42,10 @@ class FrameMetrics:
     """Posture metrics of one frame; None = not measurable. `confidence` maps metric name → [0, 1].
 
     Angles in degrees. `*_rel` lengths are relative to leg length (hip to ankle), except
-    `hands_separation_rel` and `stance_width_rel`, relative to shoulder width.
+    `hands_separation_rel` and `stance_width_rel`, relative to shoulder width. `asymmetry_angle_deg`
+    is the NIOSH asymmetry angle: mid-ankle → hands (floor projection) against the pelvis's forward
+    direction, positive to the person's left. `leg_length_m` (hip to ankle, from the world landmarks)
+    converts the relative lengths to metres.
     """
 
     trunk_flexion_deg: float | None = None
@@ -58,6 +63,8 @@ class FrameMetrics:
     hands_separation_rel: float | None = None
     knee_height_rel: float | None = None
     stance_width_rel: float | None = None
+    asymmetry_angle_deg: float | None = None
+    leg_length_m: float | None = None
     view_yaw_deg: float | None = None
     confidence: dict[str, float] = field(default_factory=dict)
 
@@ -191,10 +198,26 @@ def _body(points: np.ndarray) -> _Body | None:
 
 
 def _horizontal_left(points: np.ndarray) -> np.ndarray | None:
-    """The pelvis's right→left direction, horizontal: the hip line, steadied by the feet's direction."""
-    hip_line = points[L.LEFT_HIP] - points[L.RIGHT_HIP]
-    hip_line = hip_line * np.array([1.0, 0.0, 1.0])
-    return _unit(hip_line)
+    """The pelvis's right→left direction, horizontal, from the hip line and the feet's direction.
+
+    Each source is weighted by how much of it lies in the image plane, where landmarks are accurate:
+    the hip line is best seen from the front, the feet (heel → toe) from the side.
+    """
+    horizontal = np.array([1.0, 0.0, 1.0])
+    hip_line = (points[L.LEFT_HIP] - points[L.RIGHT_HIP]) * horizontal
+    feet = (points[L.LEFT_FOOT_INDEX] + points[L.RIGHT_FOOT_INDEX] - points[L.LEFT_HEEL] - points[L.RIGHT_HEEL])
+    feet_left = np.cross(UP, feet * horizontal)
+    estimates = [(v, _in_image_plane(v)) for v in (_unit(hip_line), _unit(feet_left)) if v is not None]
+    if not estimates:
+        return None
+    if len(estimates) == 2 and float(np.dot(estimates[0][0], estimates[1][0])) < 0:
+        estimates = [max(estimates, key=lambda item: item[1])]
+    return _unit(sum(weight * vector for vector, weight in estimates))
+
+
+def _in_image_plane(direction: np.ndarray) -> float:
+    """Weight in [0.1, 1]: the share of a horizontal unit direction across the image (x) rather than in depth."""
+    return 0.1 + 0.9 * abs(float(direction[0]))
 
 
 def compute_metrics(pose: PoseFrame | None, min_visibility: float = 0.5) -> FrameMetrics:
@@ -230,12 +253,17 @@ def compute_metrics(pose: PoseFrame | None, min_visibility: float = 0.5) -> Fram
 
 
 def trunk_flexion_deg(body: _Body) -> float | None:
-    """Angle of hip-mid → shoulder-mid from vertical in degrees; negative when leaning back."""
+    """Forward lean of hip-mid → shoulder-mid from vertical in the sagittal plane, degrees (back = negative)."""
     trunk = body.shoulder_mid - body.hip_mid
-    magnitude = angle_between_deg(trunk, body.up)
-    if magnitude is None:
+    return _sagittal_angle_deg(trunk, body)
+
+
+def _sagittal_angle_deg(vector: np.ndarray, body: _Body) -> float | None:
+    """Angle of `vector` from `up`, projected onto the sagittal plane (forward, up), positive forward."""
+    forward_part, up_part = float(np.dot(vector, body.forward)), float(np.dot(vector, body.up))
+    if abs(forward_part) < 1e-9 and abs(up_part) < 1e-9:
         return None
-    return magnitude if float(np.dot(trunk, body.forward)) >= 0 else -magnitude
+    return math.degrees(math.atan2(forward_part, up_part))
 
 
 def knee_flexion_deg(points: np.ndarray) -> float | None:
@@ -321,6 +349,10 @@ def hand_metrics(body: _Body) -> dict[str, float | None]:
             float(np.linalg.norm(p[L.LEFT_WRIST] - p[L.RIGHT_WRIST])), body.shoulder_width_m
         ),
         "knee_height_rel": _ratio(float(body.knee_mid[1] - body.floor_y), body.leg_length_m),
+        "asymmetry_angle_deg": signed_angle_about_deg(body.forward, horizontal, body.up)
+        if float(np.linalg.norm(horizontal)) > 0.05 * body.leg_length_m
+        else None,
+        "leg_length_m": body.leg_length_m,
     }
 
 
@@ -352,6 +384,8 @@ _DEPENDENCIES: dict[str, tuple[int, ...]] = {
     "hands_forward_rel": (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_HIP, L.RIGHT_HIP),
     "hands_separation_rel": (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
     "knee_height_rel": (L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE),
+    "asymmetry_angle_deg": (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HIP, L.RIGHT_HIP),
+    "leg_length_m": (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE),
     "stance_width_rel": (L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
     "view_yaw_deg": (L.LEFT_HIP, L.RIGHT_HIP),
 }
