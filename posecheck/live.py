@@ -301,6 +301,11 @@ class LiveStream:
         with self._lock:
             self._settings = (config, blur_faces)
 
+    @property
+    def active(self) -> bool:
+        """Whether a session is open (frames are being analysed into it)."""
+        return self._session is not None
+
     def on_frame(self, frame: av.VideoFrame) -> av.VideoFrame:
         """streamlit-webrtc video callback: analyse the frame and return the annotated one."""
         session = self._current_session()

@@ -1,0 +1,459 @@
+"""posecheck web app: check a lift live with the webcam, analyse an uploaded video, review the history.
+
+Run with `streamlit run app.py`. The page only presents: analysis is done by posecheck.run (uploads)
+and posecheck.live (webcam); sessions are kept by posecheck.store.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit.runtime.uploaded_file_manager import UploadedFile
+from streamlit_webrtc import webrtc_streamer
+
+from posecheck.advice import ADVICE, DISCLAIMER, RED_FLAGS
+from posecheck.config import Config
+from posecheck.errors import NoPersonError, PosecheckError, VideoReadError
+from posecheck.live import LiveStream, LiveUpdate
+from posecheck.pipeline import AnalysisSettings
+from posecheck.rules import RULE_IDS
+from posecheck.run import analyze_to_dir
+from posecheck.store import EventRecord, HistoryStore, SessionRecord, default_data_dir, upload_path
+
+PAGES = ("Live", "Upload", "Review", "Guide")
+VIDEO_TYPES = ["mp4", "mov", "m4v", "avi", "mkv", "webm", "mpg", "mpeg", "wmv"]
+DEFAULT_UPLOAD_LIMIT_MB = 200
+LIVE_REFRESH_S = 0.25
+MAX_CHART_POINTS = 2000
+CHART_METRICS = {
+    "trunk_flexion_deg": "Trunk flexion",
+    "knee_flexion_deg": "Knee flexion",
+    "torso_twist_deg": "Twist",
+}
+SEVERITY_BADGE = {"high": ":red-badge[high]", "medium": ":orange-badge[medium]", "low": ":gray-badge[low]"}
+ERROR_HINTS = {
+    VideoReadError: "Is it a video file? MP4 (H.264) from a phone or camera works best.",
+    NoPersonError: "Film the whole body from the side, in good light, with one person in view.",
+}
+
+
+# ----- shared helpers ------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def get_store(data_dir: str) -> HistoryStore:
+    """The history store for `data_dir`, opened once per server process."""
+    return HistoryStore(data_dir)
+
+
+def upload_limit_mb() -> int:
+    """The upload size limit in megabytes (server.maxUploadSize)."""
+    return int(st.get_option("server.maxUploadSize") or DEFAULT_UPLOAD_LIMIT_MB)
+
+
+def rule_title(rule: str) -> str:
+    """Human title of a rule id."""
+    return ADVICE[rule].title
+
+
+def format_value(metric: str, value: float) -> str:
+    """A metric value with its unit: degrees, or a ratio of leg length / shoulder width."""
+    if metric.endswith("_deg"):
+        return f"{value:.0f}°"
+    reference = "shoulder width" if metric in ("stance_width_rel", "hands_separation_rel") else "leg length"
+    return f"{value:.2f} × {reference}"
+
+
+def format_created(created_at: str) -> str:
+    """An ISO 8601 UTC time as 'YYYY-MM-DD HH:MM UTC'."""
+    return datetime.fromisoformat(created_at).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def show_friendly_error(error: PosecheckError, what: str, internal_path: Path | None = None) -> None:
+    """Show a PosecheckError as one friendly line (internal file paths replaced by `what`)."""
+    message = str(error)
+    if internal_path is not None:
+        message = message.replace(str(internal_path), what)
+    hint = next((text for kind, text in ERROR_HINTS.items() if isinstance(error, kind)), "")
+    st.error(f"Could not analyse {what}: {message}. {hint}".strip())
+
+
+# ----- charts and summaries ----------------------------------------------------------------------
+
+
+def metrics_chart(columns: dict[str, list[Any]], events: tuple[EventRecord, ...]) -> alt.LayerChart | None:
+    """Trunk flexion, knee flexion and twist (degrees) over time, flagged spans shaded by rule."""
+    if not columns.get("time_s"):
+        return None
+    step = max(1, len(columns["time_s"]) // MAX_CHART_POINTS)
+    frames = pd.DataFrame({"time_s": columns["time_s"][::step]})
+    for name, label in CHART_METRICS.items():
+        frames[label] = columns.get(name, [None] * len(columns["time_s"]))[::step]
+    lines = frames.melt("time_s", var_name="angle", value_name="degrees").dropna()
+    line_chart = alt.Chart(lines).mark_line().encode(
+        x=alt.X("time_s:Q", title="time (s)"),
+        y=alt.Y("degrees:Q", title="angle (°)"),
+        color=alt.Color("angle:N", title="Angle"),
+    )
+    spans = pd.DataFrame(
+        [{"start_s": e.start_s, "end_s": e.end_s, "flag": rule_title(e.rule)} for e in events],
+        columns=["start_s", "end_s", "flag"],
+    )
+    span_chart = alt.Chart(spans).mark_rect(opacity=0.25).encode(
+        x="start_s:Q", x2="end_s:Q", color=alt.Color("flag:N", title="Flagged", scale=alt.Scale(scheme="reds"))
+    )
+    return alt.layer(span_chart, line_chart).resolve_scale(color="independent").properties(height=280)
+
+
+def show_summary(record: SessionRecord) -> None:
+    """Verdict, headline numbers, events by rule and worst moments of a session."""
+    summary = record.report_summary
+    verdict = summary.get("verdict", "")
+    (st.warning if summary.get("events_total") else st.success)(verdict)
+    lifts, events, coverage, duration = st.columns(4)
+    lifts.metric("Lifts counted", summary.get("lifts_counted", 0))
+    events.metric("Events", summary.get("events_total", 0))
+    coverage.metric("Person detected", f"{100 * summary.get('pose_detected_ratio', 0):.0f}% of frames")
+    duration.metric("Duration", f"{record.summary.duration_s:.1f} s")
+    by_rule = summary.get("events_by_rule", {})
+    st.table(pd.DataFrame({"Rule": [rule_title(r) for r in by_rule], "Events": list(by_rule.values())}))
+    worst = summary.get("worst_moments", [])
+    if worst:
+        st.markdown("**Worst moments**")
+        for moment in worst:
+            st.markdown(
+                f"- {rule_title(moment['rule'])} at {moment['peak_s']:.1f} s "
+                f"(peak {moment['peak_value']:.2f}) {SEVERITY_BADGE.get(moment['severity'], '')}"
+            )
+
+
+def show_chart(store: HistoryStore, record: SessionRecord) -> None:
+    """The angle chart of a session, if it has per-frame metrics."""
+    chart = metrics_chart(store.load_frame_metrics(record.summary.id), record.events)
+    if chart is None:
+        st.info("No per-frame metrics for this session.")
+    else:
+        st.altair_chart(chart, width="stretch")
+
+
+def show_downloads(record: SessionRecord) -> None:
+    """Download buttons for report.json, metrics.csv and annotated.mp4."""
+    files = [
+        ("report.json", record.report_path, "application/json"),
+        ("metrics.csv", record.csv_path, "text/csv"),
+        ("annotated.mp4", record.video_path, "video/mp4"),
+    ]
+    for column, (name, path, mime) in zip(st.columns(len(files)), files, strict=True):
+        if path is not None and path.is_file():
+            column.download_button(
+                f"Download {name}", data=path.read_bytes, file_name=f"posecheck-{record.summary.id}-{name}",
+                mime=mime, on_click="ignore", key=f"download_{record.summary.id}_{name}",
+            )
+
+
+# ----- Live page ---------------------------------------------------------------------------------
+
+
+def live_stream(store: HistoryStore) -> LiveStream:
+    """This browser session's LiveStream holder (created once, shared with the webcam thread)."""
+    if "live_stream" not in st.session_state:
+        st.session_state["live_stream"] = LiveStream(store)
+    return st.session_state["live_stream"]
+
+
+def render_live_status(update: LiveUpdate | None) -> None:
+    """The warning (or all-clear) for the latest frame, and running event counts by rule."""
+    if update is None:
+        st.info("Waiting for the first frames…")
+    elif update.flags:
+        for rule in update.flags:
+            st.error(f"**WARNING: {rule_title(rule)}** — {ADVICE[rule].message}", icon="⚠️")
+    elif not update.pose_detected:
+        st.info("No person detected: step back so your whole body is in view, side-on to the camera.")
+    else:
+        st.success("Technique OK in this frame.")
+    counts = update.event_counts if update else {}
+    st.markdown("**Events this session**")
+    for column, rule in zip(st.columns(len(RULE_IDS)), RULE_IDS, strict=True):
+        column.metric(rule_title(rule), counts.get(rule, 0), help=f"rule id: {rule}")
+    if update is not None:
+        angles = " · ".join(
+            f"{CHART_METRICS[name]}: {format_value(name, value) if value is not None else '--'}"
+            for name, value in update.angles.items()
+        )
+        st.caption(f"{update.time_s:.1f} s, {update.frames_analysed} frames analysed · {angles}")
+
+
+def live_page(store: HistoryStore) -> None:
+    """Live check with the webcam; the session is saved to the history when the stream stops."""
+    st.header("Live check")
+    st.write(
+        "Stand side-on to the camera with your whole body in view, press **START** and lift. "
+        "A red warning appears on the video and below it while a risky movement is detected. "
+        "Press **STOP** to end: the session is saved to the history (see Review)."
+    )
+    blur = st.toggle("Blur faces (video shown and saved)", value=True, key="live_blur")
+    stream = live_stream(store)
+    ctx = webrtc_streamer(
+        key="posecheck-live",
+        video_frame_callback=stream.on_frame,
+        on_video_ended=stream.finish_and_save,
+        rtc_configuration={"iceServers": []},
+        media_stream_constraints={"video": True, "audio": False},
+    )
+    status = st.empty()
+    if not ctx.state.playing:
+        stream.finish_and_save()
+        if stream.error:
+            st.error(stream.error)
+        if stream.last_saved_id is not None:
+            st.success(f"Saved live session #{stream.last_saved_id} to the history: open **Review** to see it.")
+        return
+    stream.start(Config(), blur)
+    latest: LiveUpdate | None = None
+    while ctx.state.playing:  # the next rerun (e.g. STOP) interrupts this loop at an st call
+        updates = stream.drain()
+        latest = updates[-1] if updates else latest
+        with status.container():
+            if stream.error:
+                st.error(stream.error)
+            render_live_status(latest)
+        time.sleep(LIVE_REFRESH_S)
+
+
+# ----- Upload page -------------------------------------------------------------------------------
+
+
+def analyse_upload(store: HistoryStore, uploaded: UploadedFile, blur_faces: bool) -> int | None:
+    """Analyse an uploaded video with a progress bar and save it to the history; its id or None."""
+    work_dir = store.open_work_dir()
+    source = upload_path(work_dir, uploaded.name)
+    bar = st.progress(0.0, text="Reading the video…")
+    shown = [-1]
+
+    def progress(done: int, total: int) -> None:
+        percent = min(100, 100 * done // total) if total else 0
+        if percent != shown[0]:
+            shown[0] = percent
+            bar.progress(percent / 100, text=f"Analysing frame {done} of {total}…")
+
+    try:
+        source.write_bytes(uploaded.getbuffer())
+        analyze_to_dir(source, work_dir, Config(), AnalysisSettings(blur_faces=blur_faces), progress=progress)
+        session_id = store.save_upload_analysis(work_dir, uploaded.name)
+    except PosecheckError as error:
+        store.discard_work_dir(work_dir)
+        bar.empty()
+        show_friendly_error(error, uploaded.name, source)
+        return None
+    except BaseException:
+        store.discard_work_dir(work_dir)
+        raise
+    bar.empty()
+    return session_id
+
+
+def show_upload_result(store: HistoryStore, session_id: int) -> None:
+    """The analysed upload: annotated video, angle chart, summary and downloads."""
+    record = store.load_session(session_id)
+    if record is None:
+        st.info("This analysis is no longer in the history.")
+        return
+    st.subheader(f"Result: {record.summary.source_name}")
+    if record.video_path is not None:
+        st.video(str(record.video_path))
+    show_chart(store, record)
+    show_summary(record)
+    show_downloads(record)
+    st.caption(f"Saved as session #{session_id}: its events, with advice, are on the **Review** page.")
+
+
+def upload_page(store: HistoryStore) -> None:
+    """Upload a video, analyse it with a progress bar, show and save the result."""
+    st.header("Upload a video")
+    limit = upload_limit_mb()
+    st.write(
+        f"Film the lift from the side with the whole body in view. Video files up to **{limit} MB** "
+        f"({', '.join(VIDEO_TYPES)})."
+    )
+    uploaded = st.file_uploader("Video of a lift", type=VIDEO_TYPES, key="upload_file")
+    blur = st.toggle("Blur faces in exports", value=True, key="upload_blur")
+    if uploaded is None:
+        return
+    if uploaded.size > limit * 1024 * 1024:
+        st.error(f"{uploaded.name} is {uploaded.size / 2**20:.0f} MB; the limit is {limit} MB. "
+                 "Trim the video or lower its resolution.")
+        return
+    done = st.session_state.get("upload_done")
+    if done is not None and done[0] == uploaded.file_id:
+        show_upload_result(store, done[1])
+        return
+    if st.button("Analyse", type="primary", key="upload_analyse"):
+        session_id = analyse_upload(store, uploaded, blur)
+        if session_id is not None:
+            st.session_state["upload_done"] = (uploaded.file_id, session_id)
+            show_upload_result(store, session_id)
+
+
+# ----- Review page -------------------------------------------------------------------------------
+
+
+def request_jump(session_id: int, seconds: float) -> None:
+    """Button callback: start the session's video at `seconds`."""
+    st.session_state["review_jump"] = (session_id, seconds)
+
+
+def show_event_card(record: SessionRecord, index: int, event: EventRecord) -> None:
+    """One event: peak-frame image, values, time, severity, the advice and its source."""
+    with st.container(border=True):
+        image, details = st.columns([2, 3])
+        if event.image_path is not None and event.image_path.is_file():
+            image.image(str(event.image_path), caption=f"Peak at {event.peak_s:.1f} s")
+        else:
+            image.caption("No image for this event.")
+        details.markdown(f"#### {rule_title(event.rule)} {SEVERITY_BADGE.get(event.severity, '')}")
+        details.markdown(
+            f"**{event.start_s:.1f}–{event.end_s:.1f} s** ({event.end_s - event.start_s:.1f} s) · "
+            f"peak **{format_value(event.metric, event.peak_value)}** ({event.metric}) at {event.peak_s:.1f} s"
+        )
+        details.markdown(f"**Advice:** {ADVICE[event.rule].message}")
+        details.caption(f"Source: {event.source}")
+        if record.video_path is not None:
+            details.button(
+                f"▶ Jump the video to {int(event.video_s)} s", key=f"jump_{record.summary.id}_{index}",
+                on_click=request_jump, args=(record.summary.id, event.video_s),
+            )
+
+
+def session_label(session_id: int, sessions: dict[int, Any]) -> str:
+    """Selectbox label of a listed session."""
+    s = sessions[session_id]
+    return f"#{s.id} · {s.kind} · {format_created(s.created_at)} · {s.source_name} · {s.events_total} events"
+
+
+def review_session(store: HistoryStore, record: SessionRecord) -> None:
+    """A saved session: video (with jumps), summary, chart, downloads and the event cards."""
+    session_id = record.summary.id
+    jump = st.session_state.get("review_jump")
+    start = int(jump[1]) if jump and jump[0] == session_id else 0
+    if record.video_path is not None and record.video_path.is_file():
+        st.video(str(record.video_path), start_time=start, autoplay=start > 0, muted=True)
+    show_summary(record)
+    with st.expander("Angles over time"):
+        show_chart(store, record)
+    show_downloads(record)
+    rules = sorted({event.rule for event in record.events}, key=RULE_IDS.index)
+    st.subheader(f"Events ({len(record.events)})")
+    if not record.events:
+        st.info("No events in this session.")
+    chosen = st.multiselect("Filter by rule", rules, default=rules, format_func=rule_title, key=f"filter_{session_id}")
+    for index, event in enumerate(record.events):
+        if event.rule in chosen:
+            show_event_card(record, index, event)
+    if st.button(f"Delete session #{session_id}", key=f"delete_{session_id}"):
+        store.delete_session(session_id)
+        st.rerun()
+
+
+def review_page(store: HistoryStore) -> None:
+    """Past sessions, live and uploaded; every event of the chosen one."""
+    st.header("Review")
+    sessions = {s.id: s for s in store.list_sessions()}
+    if not sessions:
+        st.info("No sessions yet: check a lift on the **Live** page or **Upload** a video.")
+        return
+    session_id = st.selectbox(
+        "Session", list(sessions), format_func=lambda sid: session_label(sid, sessions), key="review_session"
+    )
+    record = store.load_session(session_id) if session_id is not None else None
+    if record is None:
+        st.info("This session is no longer in the history.")
+        return
+    review_session(store, record)
+
+
+# ----- Guide page --------------------------------------------------------------------------------
+
+GUIDE_TECHNIQUE = """
+The project's source guide names improper lifting as *"a frequent trigger"* of back spasms:
+the person *"bends at the waist instead of the knees, overloading the small muscles of the lower
+back"*, and *"sudden twisting movements, especially while carrying a load, also place excessive
+strain on the lumbar spine"*.
+
+**How to lift** (from the guide):
+- *"maintain a wide stance"*;
+- *"keep the object close to the body"*;
+- *"bend at the hips and knees, ensuring the back remains straight"* — the **hip hinge**, which
+  *"engages the stronger leg and hip muscles instead of the smaller back muscles"*;
+- *"Never twist the body while lifting or carrying a load"*: turn with your feet;
+- avoid prolonged poor posture, which *"creates chronic muscle imbalances and strain"*.
+"""
+
+GUIDE_EXERCISES = """
+The guide's long-term prevention is to strengthen *"the body's natural support system, including
+the deep core and gluteal muscles"*:
+- **Deep core** (transverse abdominis and multifidus, *"like an internal corset"*): the
+  **Bird Dog** and gentle **pelvic tilts**, drawing the lower abdomen in toward the spine while
+  keeping a neutral back.
+- **Glutes** (especially gluteus medius, since weak glutes *"force the hamstrings and lower back
+  muscles to take on too much load"*): **glute bridges** (lift the hips off the floor while
+  squeezing the buttocks) and side-lying leg raises (**clamshells**).
+- Stay hydrated with enough minerals (magnesium, calcium) and rest: dehydration and muscle fatigue
+  make cramping more likely.
+"""
+
+GUIDE_ACUTE = """
+If a spasm happens, the guide advises: stop moving and rest in the **semi-Fowler position**
+(pillows under the head and two or three under the knees) or on your side with a pillow between
+the knees; **cold** for the first 48–72 hours (15–20 minutes at a time, wrapped in a thin cloth),
+then **heat**; avoid bed rest beyond one or two days and return to gentle movement (short walks,
+pelvic tilts); no deep stretching during the acute phase.
+"""
+
+
+def guide_page(_store: HistoryStore) -> None:
+    """The guide's lifting technique, prevention exercises and red flags; the tool does not diagnose."""
+    st.header("Guide: lifting without hurting your back")
+    st.warning(f"**posecheck does not diagnose.** {DISCLAIMER}")
+    st.subheader("Lifting technique")
+    st.markdown(GUIDE_TECHNIQUE)
+    st.subheader("What posecheck flags")
+    for advice in ADVICE.values():
+        st.markdown(f"- **{advice.title}** — {advice.message}  \n  <small>Source: {advice.source}</small>",
+                    unsafe_allow_html=True)
+    st.subheader("Prevention exercises")
+    st.markdown(GUIDE_EXERCISES)
+    st.subheader("If a back spasm happens")
+    st.markdown(GUIDE_ACUTE)
+    st.subheader("Red flags: seek medical care")
+    st.error("Get medical help, urgently for the first, if back pain comes with:\n\n"
+             + "\n".join(f"- {flag}" for flag in RED_FLAGS))
+    st.caption("Source: the project's back-spasm guide (shared/seed/back-spasm-guide.txt).")
+
+
+# ----- main ----------------------------------------------------------------------------------------
+
+PAGE_RENDERERS = {"Live": live_page, "Upload": upload_page, "Review": review_page, "Guide": guide_page}
+
+
+def main() -> None:
+    """Sidebar navigation and the chosen page."""
+    st.set_page_config(page_title="posecheck", page_icon="🏋️", layout="wide")
+    try:
+        store = get_store(str(default_data_dir()))
+    except PosecheckError as error:
+        st.error(f"Cannot open the session history: {error}")
+        st.stop()
+    st.sidebar.title("posecheck")
+    page = st.sidebar.radio("Page", PAGES, key="page")
+    st.sidebar.caption(DISCLAIMER)
+    PAGE_RENDERERS[page](store)
+
+
+main()
