@@ -1,0 +1,175 @@
+"""The Streamlit app with AppTest: Upload (analysis, errors, size limit), Review (cards, filter, jump,
+delete) and Guide. The Live page needs a browser (tests/test_browser.py)."""
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit import config as streamlit_config
+from streamlit.testing.v1 import AppTest
+
+from posecheck.advice import ADVICE, RED_FLAGS
+from posecheck.run import write_jpeg
+from posecheck.store import HistoryStore
+from posecheck.video import H264Writer
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+TIMEOUT_S = 180
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "data"
+    monkeypatch.setenv("POSECHECK_DATA_DIR", str(path))
+    return path
+
+
+def open_page(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT_S)
+    at.session_state["page"] = page
+    return at.run()
+
+
+def texts(at: AppTest, kind: str) -> list[str]:
+    return [element.value for element in getattr(at, kind)]
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.file_uploader(key="upload_file").upload(name, content, "video/mp4").run()
+    return at.button(key="upload_analyse").click().run()
+
+
+def test_upload_analyses_shows_and_saves(data_dir: Path, stoop_lift_video: Path) -> None:
+    at = open_page("Upload")
+    assert "200 MB" in " ".join(texts(at, "markdown"))
+    assert at.toggle(key="upload_blur").value is True  # blur faces in exports: on by default
+
+    upload(at, "my lift.mp4", stoop_lift_video.read_bytes())
+
+    assert not at.exception and not at.error
+    assert len(at.get("video")) == 1
+    downloads = sorted(button.proto.label for button in at.get("download_button"))
+    assert downloads == ["Download annotated.mp4", "Download metrics.csv", "Download report.json"]
+    assert any("Lifts counted" in metric.label for metric in at.metric)
+    [saved] = HistoryStore(data_dir).list_sessions()
+    assert (saved.kind, saved.source_name) == ("upload", "my lift.mp4")
+    record = HistoryStore(data_dir).load_session(saved.id)
+    assert record.report_summary["settings"]["blur_faces"] is True
+    assert record.source_path.name == "source.mp4"
+
+    at.run()  # a rerun shows the saved result instead of analysing again
+    assert len(HistoryStore(data_dir).list_sessions()) == 1 and len(at.get("video")) == 1
+
+
+def test_upload_of_a_broken_file_is_a_friendly_error(data_dir: Path) -> None:
+    at = upload(open_page("Upload"), "holiday.mp4", b"this is not a video")
+
+    assert not at.exception
+    [message] = texts(at, "error")
+    assert message.startswith("Could not analyse holiday.mp4")
+    assert str(data_dir) not in message and "Traceback" not in message
+    assert HistoryStore(data_dir).list_sessions() == []
+    assert not list((data_dir / "work").iterdir())
+
+
+@pytest.fixture
+def upload_limit_1mb() -> Iterator[None]:
+    previous = streamlit_config.get_option("server.maxUploadSize")
+    streamlit_config.set_option("server.maxUploadSize", 1)
+    yield
+    streamlit_config.set_option("server.maxUploadSize", previous)
+
+
+def test_upload_over_the_limit_is_refused(data_dir: Path, upload_limit_1mb: None) -> None:
+    at = open_page("Upload")
+    at.file_uploader(key="upload_file").upload("big.mp4", b"0" * (2 * 1024 * 1024), "video/mp4").run()
+
+    assert not at.exception
+    assert texts(at, "error") == ["big.mp4 is 2 MB; the limit is 1 MB. Trim the video or lower its resolution."]
+    assert not at.button  # no Analyse button
+
+
+def seed_session(data_dir: Path) -> int:
+    """Save a session with a real (tiny) video, two bend events and one twist event."""
+    store = HistoryStore(data_dir)
+    work = store.open_work_dir()
+    with H264Writer(work / "annotated.mp4", 10, 64, 48) as writer:
+        for _ in range(60):
+            writer.write(np.zeros((48, 64, 3), np.uint8))
+    (work / "events").mkdir()
+    events = [_event("bend_at_waist", 0.5, 12), _event("twist_under_load", 2.0, 25), _event("bend_at_waist", 4.0, 47)]
+    for event in events:
+        write_jpeg(work / event["image"], np.full((48, 64, 3), 200, np.uint8))
+    summary = {
+        "frames_analysed": 60, "frames_with_pose": 60, "pose_detected_ratio": 1.0, "lifts_counted": 2,
+        "events_total": 3, "events_by_rule": {"bend_at_waist": 2, "twist_under_load": 1},
+        "worst_moments": [{"rule": "bend_at_waist", "peak_s": 4.7, "peak_value": 85.0, "severity": "high"}],
+        "verdict": "Check your technique: bending at the waist (2x), twisting while holding a load (1x).",
+    }
+    report = {
+        "video": {"path": "x", "fps": 10.0, "frame_count": 60, "width": 64, "height": 48, "duration_s": 6.0},
+        "frames": [], "events": events, "summary": summary,
+    }
+    (work / "report.json").write_text(json.dumps(report))
+    rows = "".join(f"{i},{i / 10},{40 + i % 30},{10 + i % 5},{i % 7}\n" for i in range(60))
+    (work / "metrics.csv").write_text("index,time_s,trunk_flexion_deg,knee_flexion_deg,torso_twist_deg\n" + rows)
+    return store.save_upload_analysis(work, "warehouse.mp4")
+
+
+def _event(rule: str, start_s: float, peak_frame: int) -> dict:
+    advice = ADVICE[rule]
+    return {
+        "rule": rule, "start_s": start_s, "end_s": start_s + 1.0, "peak_s": peak_frame / 10, "peak_value": 70.0,
+        "metric": "trunk_flexion_deg" if rule == "bend_at_waist" else "torso_twist_deg", "severity": "high",
+        "message": advice.message, "source": advice.source, "start_frame": int(start_s * 10),
+        "end_frame": int(start_s * 10) + 10, "peak_frame": peak_frame, "image": f"events/{rule}_{peak_frame}.jpg",
+    }
+
+
+def event_titles(at: AppTest) -> list[str]:
+    return [text for text in texts(at, "markdown") if text.startswith("#### ")]
+
+
+def test_review_shows_every_event_with_advice_and_filters(data_dir: Path) -> None:
+    session_id = seed_session(data_dir)
+    at = open_page("Review")
+
+    assert not at.exception
+    assert at.selectbox(key="review_session").value == session_id
+    assert len(event_titles(at)) == 3 and len(at.image) == 3
+    page_text = " ".join(texts(at, "markdown") + texts(at, "caption"))
+    assert ADVICE["bend_at_waist"].message in page_text
+    assert ADVICE["twist_under_load"].source in page_text
+
+    at.multiselect(key=f"filter_{session_id}").set_value(["twist_under_load"]).run()
+    assert [title.split(" :")[0] for title in event_titles(at)] == ["#### Twisting while holding a load"]
+
+
+def test_review_jumps_the_video_to_an_event(data_dir: Path) -> None:
+    session_id = seed_session(data_dir)
+    at = open_page("Review")
+    assert at.get("video")[0].proto.start_time == 0
+
+    at.button(key=f"jump_{session_id}_2").click().run()  # third event: peak frame 47 at 10 fps
+
+    assert at.get("video")[0].proto.start_time == 4
+
+
+def test_review_deletes_a_session(data_dir: Path) -> None:
+    session_id = seed_session(data_dir)
+    at = open_page("Review")
+    at.button(key=f"delete_{session_id}").click().run()
+
+    assert not at.exception
+    assert HistoryStore(data_dir).list_sessions() == []
+    assert any("No sessions yet" in text for text in texts(at, "info"))
+
+
+def test_guide_states_red_flags_and_no_diagnosis(data_dir: Path) -> None:
+    at = open_page("Guide")
+    page_text = " ".join(texts(at, "markdown") + texts(at, "warning") + texts(at, "error"))
+    assert "does not diagnose" in page_text
+    assert all(flag in page_text for flag in RED_FLAGS)
+    assert "hip hinge" in page_text and "Bird Dog" in page_text
