@@ -85,6 +85,39 @@ class RulesConfig:
     merge_gap_s: float = 0.5
 
 
+COUPLINGS = ("good", "fair", "poor")
+"""Hand-to-load coupling: NIOSH Applications Manual Table 6; the same words score REBA coupling 0, 1, 2."""
+WORK_DURATIONS = ("<=1h", "1-2h", "2-8h")
+"""Lifting duration categories of NIOSH Table 5: up to 1 h, more than 1 and up to 2 h, more than 2 and up to 8 h."""
+
+
+@dataclass(frozen=True)
+class ErgonomicsConfig:
+    """Task inputs of REBA and the NIOSH lifting equation that video cannot measure.
+
+    0 means "unknown" for load_kg, stature_m and frequency_lifts_per_min. Choice-valued keys list
+    their allowed values in the field metadata ("choices").
+    """
+
+    # Load in kg. Unknown (0): REBA load score 0, NIOSH RWL computed but no lifting index.
+    load_kg: float = 0.0
+    coupling: str = field(default="good", metadata={"choices": COUPLINGS})
+    work_duration: str = field(default="<=1h", metadata={"choices": WORK_DURATIONS})
+    # Body height in m. Unknown (0): metres come from the pose model's world landmarks (leg length).
+    stature_m: float = 0.0
+    # Lifts per minute for NIOSH FM. Unknown (0): measured over the clip (0.2 for a single lift).
+    frequency_lifts_per_min: float = 0.0
+    # REBA load/force +1 and activity score flags (Hignett & McAtamney 2000).
+    reba_shock_or_rapid_force: bool = False
+    reba_static_over_1_min: bool = False
+    reba_repeated_small_range_over_4_per_min: bool = False
+    reba_rapid_large_changes_or_unstable_base: bool = False
+    # Trunk twist / side-bend counted by REBA's +1: RULA implementations call a twist above about 15°
+    # (../shared/reference/ergonomics.md); 10° side-bend is our default. REBA gives no angle.
+    reba_twist_threshold_deg: float = 15.0
+    reba_side_bend_threshold_deg: float = 10.0
+
+
 @dataclass(frozen=True)
 class Config:
     """All settings of an analysis."""
@@ -92,13 +125,19 @@ class Config:
     pose: PoseConfig = field(default_factory=PoseConfig)
     smoothing: SmoothingConfig = field(default_factory=SmoothingConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
+    ergonomics: ErgonomicsConfig = field(default_factory=ErgonomicsConfig)
 
 
-_SECTIONS: dict[str, type] = {"pose": PoseConfig, "smoothing": SmoothingConfig, "rules": RulesConfig}
+_SECTIONS: dict[str, type] = {
+    "pose": PoseConfig,
+    "smoothing": SmoothingConfig,
+    "rules": RulesConfig,
+    "ergonomics": ErgonomicsConfig,
+}
 
 
 def load_config(path: str | Path | None) -> Config:
-    """Load a Config from a TOML file (sections [pose], [smoothing], [rules]); None gives defaults."""
+    """Load a Config from a TOML file (sections [pose], [smoothing], [rules], [ergonomics]); None: defaults."""
     if path is None:
         return Config()
     try:
@@ -136,15 +175,24 @@ def _section(cls: type, values: Any, where: str) -> Any:
         if expected is bool:
             if not isinstance(value, bool):
                 raise ConfigError(f"{where}: {key} must be true or false, got {value!r}")
+        elif expected is str:
+            if not isinstance(value, str):
+                raise ConfigError(f"{where}: {key} must be a string, got {value!r}")
         elif isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             raise ConfigError(f"{where}: {key} must be a finite number, got {value!r}")
         checked[key] = expected(value)
     return cls(**checked)
 
 
+def validated(config: Config, source: str) -> Config:
+    """`config` after the range and choice checks (e.g. after command-line overrides); ConfigError if bad."""
+    _validate(config, source)
+    return config
+
+
 def _validate(config: Config, source: str) -> None:
     """Range checks: each entry is (condition, message)."""
-    pose, smooth, rules = config.pose, config.smoothing, config.rules
+    pose, smooth, rules, ergo = config.pose, config.smoothing, config.rules, config.ergonomics
     checks = [
         (0 < pose.min_detection_confidence <= 1, "pose.min_detection_confidence must be in (0, 1]"),
         (0 <= pose.min_visibility <= 1, "pose.min_visibility must be in [0, 1]"),
@@ -165,6 +213,27 @@ def _validate(config: Config, source: str) -> None:
     ]
     durations = [f.name for f in dataclasses.fields(rules) if f.name.endswith("_s")]
     checks += [(getattr(rules, name) >= 0, f"rules.{name} must be >= 0 seconds") for name in durations]
+    checks += [
+        (0 <= ergo.load_kg <= 200, "ergonomics.load_kg must be in [0, 200] (0 = unknown)"),
+        (ergo.stature_m == 0 or 1.0 <= ergo.stature_m <= 2.5,
+         "ergonomics.stature_m must be 0 (unknown) or in [1.0, 2.5] m"),
+        (0 <= ergo.frequency_lifts_per_min <= 20,
+         "ergonomics.frequency_lifts_per_min must be in [0, 20] (0 = measured from the video)"),
+        (0 < ergo.reba_twist_threshold_deg <= 90, "ergonomics.reba_twist_threshold_deg must be in (0, 90]"),
+        (0 < ergo.reba_side_bend_threshold_deg <= 90, "ergonomics.reba_side_bend_threshold_deg must be in (0, 90]"),
+    ]
+    checks += _choice_checks(ergo, "ergonomics")
     for ok, message in checks:
         if not ok:
             raise ConfigError(f"{source}: {message}")
+
+
+def _choice_checks(section: Any, name: str) -> list[tuple[bool, str]]:
+    """(value is allowed, message listing the allowed values) for each field with "choices" metadata."""
+    checks = []
+    for item in dataclasses.fields(section):
+        choices = item.metadata.get("choices")
+        if choices is not None:
+            value = getattr(section, item.name)
+            checks.append((value in choices, f"{name}.{item.name} must be one of {list(choices)}, got {value!r}"))
+    return checks
