@@ -10,7 +10,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -25,10 +25,12 @@ from posecheck.metrics import FrameMetrics, compute_metrics
 from posecheck.pose import PoseEstimator, PoseFrame
 from posecheck.rules import Event, RulesEngine
 from posecheck.smoothing import PoseSmoother
-from posecheck.video import VideoFrame, VideoInfo, probe_video, read_frames
+from posecheck.video import DecodeStats, VideoFrame, VideoInfo, probe_video, read_frames
 
 T = TypeVar("T")
 QUEUE_SIZE = 8
+# Mean RGB level (0-255) under which a video without a person is called very dark in the error.
+DARK_MEAN_LEVEL = 40.0
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -92,7 +94,7 @@ class AnalysisSettings:
 
 @dataclass
 class AnalysisResult:
-    """Everything an analysis produced; `frames` is compact (see FrameTable)."""
+    """Everything an analysis produced; `frames` is compact (see FrameTable); `notes` are caveats."""
 
     video: VideoInfo
     settings: AnalysisSettings
@@ -100,6 +102,7 @@ class AnalysisResult:
     events: list[Event]
     analysed_width: int = 0
     analysed_height: int = 0
+    notes: list[str] = field(default_factory=list)
 
 
 def threaded(items: Iterable[T], maxsize: int = QUEUE_SIZE) -> Iterator[T]:
@@ -204,7 +207,10 @@ def analyze_video(
     events: list[Event] = []
     peak_images: dict[str, tuple[int, np.ndarray]] = {}
     result = AnalysisResult(info, settings, table, events)
-    for done, frame in enumerate(threaded(resized(read_frames(path, settings.stride), settings.max_width)), 1):
+    stats = DecodeStats()
+    brightness = 0.0
+    for done, frame in enumerate(threaded(resized(read_frames(path, settings.stride, stats), settings.max_width)), 1):
+        brightness += float(frame.rgb[::16, ::16].mean())
         out = analyzer.process(frame.rgb, frame.index, frame.time_s)
         table.append(out.result)
         image = _annotated(frame.rgb, out, config, settings.blur_faces)
@@ -217,8 +223,11 @@ def analyze_video(
             progress(done, max(total, done))
     _collect_events(analyzer.finish(), peak_images, events, event_sink)
     if table.detected_count() == 0:
-        raise NoPersonError(f"no person found in {path} ({len(table)} frames analysed)")
+        dark = len(table) and brightness / len(table) < DARK_MEAN_LEVEL
+        hint = "; the video is very dark" if dark else ""
+        raise NoPersonError(f"no person found in {path} ({len(table)} frames analysed{hint})")
     events.sort(key=lambda event: event.start_s)
+    result.notes.extend(stats.notes())
     return result
 
 

@@ -76,6 +76,7 @@ def summarize(result: AnalysisResult) -> dict[str, Any]:
             "torso_twist_deg": _extreme(table, "torso_twist_deg"),
         },
         "verdict": _verdict(by_rule),
+        "notes": list(result.notes),
         "settings": {
             "stride": result.settings.stride,
             "max_width": result.settings.max_width,

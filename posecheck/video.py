@@ -15,6 +15,9 @@ import numpy as np
 from posecheck.errors import OutputError, VideoReadError
 
 FALLBACK_FPS = 30.0
+# Rates outside this range are taken for broken metadata (e.g. a zero timescale) and replaced.
+MIN_PLAUSIBLE_FPS = 0.5
+MAX_PLAUSIBLE_FPS = 1000.0
 
 
 @dataclass(frozen=True)
@@ -46,30 +49,124 @@ def probe_video(path: str | Path) -> VideoInfo:
         return _info_from_stream(path, container, stream)
 
 
-def read_frames(path: str | Path, stride: int = 1) -> Iterator[VideoFrame]:
-    """Yield every `stride`-th frame, upright, with times from the frames' own timestamps."""
+def read_frames(path: str | Path, stride: int = 1, stats: DecodeStats | None = None) -> Iterator[VideoFrame]:
+    """Yield every `stride`-th frame, upright, with times from the frames' own timestamps.
+
+    Undecodable packets are skipped and missing or out-of-order timestamps estimated; `stats`
+    records both. After the last frame, VideoReadError if the file is truncated or too damaged.
+    """
+    stats = stats if stats is not None else DecodeStats()
     with _open_input(path) as container:
         stream = _video_stream(container, path)
         stream.thread_type = "AUTO"
-        fps = _stream_fps(stream)
-        decoded = 0
-        try:
-            for index, frame in enumerate(container.decode(stream)):
-                decoded += 1
-                if index % stride:
-                    continue
-                time_s = float(frame.time) if frame.time is not None else index / fps
+        stats.fps, stats.indexed_frames = _stream_fps(stream), stream.frames
+        clock = _FrameClock(stats)
+        for frame in _decoded_frames(container, stream, stats):
+            index = stats.decoded
+            stats.decoded += 1
+            time_s = clock.time_of(frame)
+            if index % stride == 0:
                 yield VideoFrame(index=index, time_s=time_s, rgb=_upright_rgb(frame))
-        except av.error.FFmpegError as error:
-            if decoded == 0:
-                raise VideoReadError(f"cannot decode {path}: {error}") from error
-            raise VideoReadError(f"{path} is damaged: decoding stopped after {decoded} frames ({error})") from error
-        if decoded == 0:
-            raise VideoReadError(f"{path} contains no decodable video frames")
+    _check_complete(path, stats)
+
+
+@dataclass
+class DecodeStats:
+    """What decoding found: frames the index lists, packets read, frames decoded, repairs made."""
+
+    fps: float = FALLBACK_FPS
+    indexed_frames: int = 0
+    packets: int = 0
+    discarded_packets: int = 0
+    undecodable_packets: int = 0
+    decoded: int = 0
+    times_estimated: int = 0
+
+    @property
+    def expected_frames(self) -> int:
+        """Frames the file should yield: the index's count, or the packets read when it has none."""
+        return max(self.indexed_frames, self.packets) - self.discarded_packets
+
+    def notes(self) -> list[str]:
+        """One sentence per imperfection that was repaired (for the report's summary notes)."""
+        notes = []
+        if self.discarded_packets:
+            notes.append(f"{self.discarded_packets} frames the file marks as trimmed away were not analysed.")
+        missing = self.expected_frames - self.decoded
+        if missing > 0:
+            notes.append(f"{missing} of {self.expected_frames} frames could not be decoded and were skipped.")
+        if self.decoded and self.times_estimated == self.decoded:
+            notes.append(f"The file has no frame timestamps; times assume {self.fps:g} frames per second.")
+        elif self.times_estimated:
+            notes.append(f"{self.times_estimated} frame timestamps were missing or out of order and were estimated.")
+        return notes
+
+
+def _tolerated_missing(expected: int) -> int:
+    """Frames that may be missing before a file counts as damaged (decoders drop a few at cuts)."""
+    return max(1, expected // 10)
+
+
+def _check_complete(path: str | Path, stats: DecodeStats) -> None:
+    if stats.decoded == 0:
+        raise VideoReadError(f"{path} contains no decodable video frames")
+    if 2 * stats.discarded_packets >= stats.packets:
+        raise VideoReadError(f"{path} is damaged: its timing data hides {stats.discarded_packets} of its "
+                             f"{stats.packets} frames")
+    missing = stats.expected_frames - stats.decoded
+    if missing <= _tolerated_missing(stats.expected_frames):
+        return
+    if stats.indexed_frames > stats.packets:
+        raise VideoReadError(
+            f"{path} is truncated: it ends after {stats.packets} of its {stats.indexed_frames} frames"
+        )
+    raise VideoReadError(f"{path} is damaged: only {stats.decoded} of {stats.expected_frames} frames could be decoded")
+
+
+def _decoded_frames(
+    container: av.container.InputContainer, stream: av.video.stream.VideoStream, stats: DecodeStats
+) -> Iterator[av.VideoFrame]:
+    """Decode packet by packet, skipping packets the decoder rejects; stop at a demuxing error."""
+    packets = container.demux(stream)
+    while True:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            return
+        except av.error.FFmpegError:
+            return  # unreadable rest of the file: _check_complete judges what is missing
+        if packet.size:
+            stats.packets += 1
+            stats.discarded_packets += bool(packet.is_discard)
+        try:
+            frames = packet.decode()
+        except av.error.FFmpegError:
+            stats.undecodable_packets += 1
+            continue
+        yield from frames
+
+
+class _FrameClock:
+    """Frame times in seconds: the frame's timestamp when it moves forward, else one frame after the last."""
+
+    def __init__(self, stats: DecodeStats) -> None:
+        self._stats = stats
+        self._last_s: float | None = None
+
+    def time_of(self, frame: av.VideoFrame) -> float:
+        """Presentation time of `frame` in seconds, strictly increasing over the stream."""
+        time_s = float(frame.time) if frame.time is not None else math.nan
+        if not math.isfinite(time_s) or (self._last_s is not None and time_s <= self._last_s):
+            self._stats.times_estimated += 1
+            time_s = 0.0 if self._last_s is None else self._last_s + 1.0 / self._stats.fps
+        self._last_s = time_s
+        return time_s
 
 
 def _open_input(path: str | Path) -> av.container.InputContainer:
     file = Path(path)
+    if file.is_dir():
+        raise VideoReadError(f"{path} is a directory, not a video file")
     if not file.is_file():
         raise VideoReadError(f"no such file: {path}")
     if file.stat().st_size == 0:
@@ -77,18 +174,22 @@ def _open_input(path: str | Path) -> av.container.InputContainer:
     try:
         return av.open(str(file), mode="r")
     except (av.error.FFmpegError, UnicodeDecodeError) as error:
-        raise VideoReadError(f"{path} is not a readable video ({error})") from error
+        reason = getattr(error, "strerror", None) or error
+        raise VideoReadError(f"{path} is not a readable video ({reason})") from error
 
 
 def _video_stream(container: av.container.InputContainer, path: str | Path) -> av.video.stream.VideoStream:
     if not container.streams.video:
         raise VideoReadError(f"{path} has no video stream")
+    if container.format.name == "image2" or container.format.name.endswith("_pipe"):
+        raise VideoReadError(f"{path} is a still image, not a video")
     return container.streams.video[0]
 
 
 def _stream_fps(stream: av.video.stream.VideoStream) -> float:
+    """The stream's frame rate if the container gives a plausible one, else FALLBACK_FPS."""
     for rate in (stream.average_rate, stream.guessed_rate, stream.base_rate):
-        if rate and float(rate) > 0 and math.isfinite(float(rate)):
+        if rate and MIN_PLAUSIBLE_FPS <= float(rate) <= MAX_PLAUSIBLE_FPS:
             return float(rate)
     return FALLBACK_FPS
 
@@ -104,7 +205,7 @@ def _info_from_stream(
     else:
         duration_s = 0.0
     frame_count = stream.frames or int(round(duration_s * fps))
-    rotation = _stream_rotation(stream)
+    rotation = _stream_rotation(container, stream)
     width, height = stream.codec_context.width, stream.codec_context.height
     if rotation in (90, 270):
         width, height = height, width
@@ -119,14 +220,13 @@ def _info_from_stream(
     )
 
 
-def _stream_rotation(stream: av.video.stream.VideoStream) -> int:
-    """Clockwise display rotation in degrees (0, 90, 180, 270) from the stream's display matrix."""
-    for packet in stream.container.demux(stream):
-        for frame in packet.decode():
-            stream.container.seek(0)
-            return _frame_rotation(frame)
-        break
-    return 0
+def _stream_rotation(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> int:
+    """Clockwise display rotation in degrees (0, 90, 180, 270), from the first decodable frame."""
+    try:
+        first = next(iter(container.decode(stream)), None)
+    except av.error.FFmpegError:
+        return 0
+    return 0 if first is None else _frame_rotation(first)
 
 
 def _frame_rotation(frame: av.VideoFrame) -> int:
