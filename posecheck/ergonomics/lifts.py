@@ -7,9 +7,11 @@ the mid-ankles (m), asymmetry angle of the hands' floor projection against the m
 
 Conventions: an unknown ``load_held`` (None) keeps the last known state. A hold already under way at
 the first frame (pick-up not seen) or still under way at the last frame (put-down not seen) is not a
-lift. Origin H, V and A are the medians of the finite samples in the first ``sample_window_s`` of the
-hold, destination values the medians over its last ``sample_window_s``; a lift lacking any of them is
-not assessed. F is lifts per minute over the whole series; with a single lift it is a stated default.
+lift, unless the caller passes ``hold_at_end_is_lift`` (a clip that stops while the load is still held
+after the lift: the lift then ends at the last frame). Origin H, V and A are the medians of the finite
+samples in the first ``sample_window_s`` of the hold, destination values the medians over its last
+``sample_window_s``; a lift lacking any of them is not assessed. F is lifts per minute over the whole
+series; with a single lift it is a stated default.
 """
 
 import math
@@ -84,11 +86,15 @@ def detect_lifts(
     load_held: Sequence[bool | None],
     *,
     sample_window_s: float = SAMPLE_WINDOW_S,
+    hold_at_end_is_lift: bool = False,
 ) -> tuple[Lift, ...]:
-    """Lifts (pick-up to put-down) in per-frame series; times in s, lengths in m, angles in degrees."""
+    """Lifts (pick-up to put-down) in per-frame series; times in s, lengths in m, angles in degrees.
+
+    With ``hold_at_end_is_lift`` a hold still under way at the last frame ends there.
+    """
     _check_lengths(times_s, hand_height_m, hand_distance_m, asymmetry_deg, load_held)
     lifts = []
-    for hold in _holds(load_held):
+    for hold in _holds(load_held, hold_at_end_is_lift):
         series = (times_s, hand_height_m, hand_distance_m, asymmetry_deg)
         origin = _position(*series, hold, at_start=True, window_s=sample_window_s)
         destination = _position(*series, hold, at_start=False, window_s=sample_window_s)
@@ -119,14 +125,16 @@ def assess_lifts(
     frequency_lifts_per_min: float | None = None,
     single_lift_frequency: float = SINGLE_LIFT_FREQUENCY_PER_MIN,
     sample_window_s: float = SAMPLE_WINDOW_S,
+    hold_at_end_is_lift: bool = False,
 ) -> tuple[LiftAssessment, ...]:
     """Detect lifts and score each at origin and destination (metric NIOSH; load in kg).
 
     F is ``frequency_lifts_per_min`` when given, else measured over the series (see
-    session_frequency_per_min).
+    session_frequency_per_min). ``hold_at_end_is_lift``: see detect_lifts.
     """
     lifts = detect_lifts(
-        times_s, hand_height_m, hand_distance_m, asymmetry_deg, load_held, sample_window_s=sample_window_s
+        times_s, hand_height_m, hand_distance_m, asymmetry_deg, load_held,
+        sample_window_s=sample_window_s, hold_at_end_is_lift=hold_at_end_is_lift,
     )
     if frequency_lifts_per_min is None:
         session_s = times_s[-1] - times_s[0] if times_s else 0.0
@@ -152,8 +160,9 @@ def _assess_one(
     return LiftAssessment(lift, frequency, at_origin, at_destination)
 
 
-def _holds(load_held: Sequence[bool | None]) -> list[_Hold]:
-    """Complete holds: a pick-up seen after a release, and a release seen after it."""
+def _holds(load_held: Sequence[bool | None], hold_at_end_is_lift: bool = False) -> list[_Hold]:
+    """Complete holds: a pick-up seen after a release, and a release seen after it (or the series' end
+    when ``hold_at_end_is_lift``)."""
     holds = []
     state: bool | None = None  # None until the first known value
     first = -1
@@ -169,6 +178,8 @@ def _holds(load_held: Sequence[bool | None]) -> list[_Hold]:
         if held:
             last = index
         state = held
+    if hold_at_end_is_lift and state is True and first >= 0:
+        holds.append(_Hold(first, last))
     return holds
 
 
