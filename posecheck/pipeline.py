@@ -7,6 +7,7 @@ in their own threads behind bounded queues, so nothing holds the whole video in 
 
 from __future__ import annotations
 
+import math
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -22,7 +23,7 @@ from posecheck.config import Config
 from posecheck.errors import NoPersonError
 from posecheck.frames import FrameTable
 from posecheck.metrics import FrameMetrics, compute_metrics
-from posecheck.pose import PoseEstimator, PoseFrame
+from posecheck.pose import PoseEstimator, PoseFrame, default_model_path
 from posecheck.rules import Event, RulesEngine
 from posecheck.smoothing import PoseSmoother
 from posecheck.video import DecodeStats, VideoFrame, VideoInfo, probe_video, read_frames
@@ -31,6 +32,10 @@ T = TypeVar("T")
 QUEUE_SIZE = 8
 # Mean RGB level (0-255) under which a video without a person is called very dark in the error.
 DARK_MEAN_LEVEL = 40.0
+# How often (seconds of video) to look for a second person, and the margin around the analysed
+# person's landmark box (fraction of its size) that is painted over before looking.
+OTHER_PERSON_CHECK_INTERVAL_S = 1.0
+PERSON_BOX_MARGIN = 0.2
 ProgressCallback = Callable[[int, int], None]
 
 
@@ -80,6 +85,58 @@ class FrameAnalyzer:
     def finish(self) -> tuple[Event, ...]:
         """Close open spans at the end of the stream and return their events."""
         return self._rules.finish()
+
+
+class OtherPersonCheck:
+    """Looks, about once a second, for a person besides the analysed one.
+
+    The analysed person's landmark box is painted over and a second estimator looks at the rest of
+    the frame. The main estimator tracks one person (the most prominent when it first detects);
+    this only tells the report that others were in view.
+    """
+
+    def __init__(self, estimator: PoseEstimator, interval_s: float = OTHER_PERSON_CHECK_INTERVAL_S) -> None:
+        self._estimator = estimator
+        self._interval_s = interval_s
+        self._next_s = -math.inf
+        self.checks = 0
+        self.found = 0
+
+    def update(self, rgb: np.ndarray, pose: PoseFrame | None, time_s: float) -> None:
+        """Check frame `rgb` (at `time_s` seconds) if a check is due and the analysed person is in it."""
+        if pose is None or time_s < self._next_s:
+            return
+        masked = without_person(rgb, pose)
+        if masked is None:
+            return
+        self._next_s = time_s + self._interval_s
+        self.checks += 1
+        if self._estimator.detect(masked, time_s * 1000.0) is not None:
+            self.found += 1
+
+    def note(self) -> str | None:
+        """The report note when another person was seen, else None."""
+        if not self.found:
+            return None
+        return (f"More than one person was in view ({self.found} of {self.checks} checks); the analysis follows "
+                "one person, the most prominent, throughout. Film one person at a time for reliable results.")
+
+
+def without_person(rgb: np.ndarray, pose: PoseFrame) -> np.ndarray | None:
+    """A copy of `rgb` with the person's landmark box (plus margin) filled with its mean colour; None if
+    the pose has no finite landmark."""
+    points = pose.image_xy_px[np.all(np.isfinite(pose.image_xy_px), axis=1)]
+    if len(points) == 0:
+        return None
+    low, high = points.min(axis=0), points.max(axis=0)
+    margin = PERSON_BOX_MARGIN * (high - low) + 0.02 * rgb.shape[0]
+    height, width = rgb.shape[:2]
+    x0, y0 = np.clip(low - margin, 0, [width, height]).astype(int)
+    x1, y1 = np.clip(high + margin, 0, [width, height]).astype(int)
+    out = rgb.copy()
+    if x1 > x0 and y1 > y0:
+        out[y0:y1, x0:x1] = out[y0:y1, x0:x1].reshape(-1, 3).mean(axis=0).astype(np.uint8)
+    return out
 
 
 @dataclass(frozen=True)
@@ -209,18 +266,23 @@ def analyze_video(
     result = AnalysisResult(info, settings, table, events)
     stats = DecodeStats()
     brightness = 0.0
-    for done, frame in enumerate(threaded(resized(read_frames(path, settings.stride, stats), settings.max_width)), 1):
-        brightness += float(frame.rgb[::16, ::16].mean())
-        out = analyzer.process(frame.rgb, frame.index, frame.time_s)
-        table.append(out.result)
-        image = _annotated(frame.rgb, out, config, settings.blur_faces)
-        result.analysed_height, result.analysed_width = frame.rgb.shape[:2]
-        _keep_peak_images(analyzer.open_peak_frames(), frame.index, image, peak_images)
-        _collect_events(out.finished_events, peak_images, events, event_sink)
-        if annotated_sink is not None:
-            annotated_sink(image)
-        if progress is not None:
-            progress(done, max(total, done))
+    model = settings.model or default_model_path()
+    with PoseEstimator(model, config.pose.min_detection_confidence) as second_estimator:
+        others = OtherPersonCheck(second_estimator)
+        frames = threaded(resized(read_frames(path, settings.stride, stats), settings.max_width))
+        for done, frame in enumerate(frames, 1):
+            brightness += float(frame.rgb[::16, ::16].mean())
+            out = analyzer.process(frame.rgb, frame.index, frame.time_s)
+            others.update(frame.rgb, out.pose, frame.time_s)
+            table.append(out.result)
+            image = _annotated(frame.rgb, out, config, settings.blur_faces)
+            result.analysed_height, result.analysed_width = frame.rgb.shape[:2]
+            _keep_peak_images(analyzer.open_peak_frames(), frame.index, image, peak_images)
+            _collect_events(out.finished_events, peak_images, events, event_sink)
+            if annotated_sink is not None:
+                annotated_sink(image)
+            if progress is not None:
+                progress(done, max(total, done))
     _collect_events(analyzer.finish(), peak_images, events, event_sink)
     if table.detected_count() == 0:
         dark = len(table) and brightness / len(table) < DARK_MEAN_LEVEL
@@ -228,6 +290,8 @@ def analyze_video(
         raise NoPersonError(f"no person found in {path} ({len(table)} frames analysed{hint})")
     events.sort(key=lambda event: event.start_s)
     result.notes.extend(stats.notes())
+    if (note := others.note()) is not None:
+        result.notes.append(note)
     return result
 
 
