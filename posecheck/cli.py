@@ -109,6 +109,8 @@ def print_summary(report: dict) -> None:
             f"  {event['start_s']:7.2f}-{event['end_s']:.2f}s  {event['rule']:<19} {event['severity']:<6} "
             f"peak {event['peak_value']} at {event['peak_s']:.2f}s"
         )
+    for note in summary.get("notes", []):
+        print(f"note: {note}")
     print(summary["verdict"])
 
 

@@ -1,7 +1,9 @@
 """Analyse one video into an output directory: report.json, metrics.csv, annotated.mp4, events/*.jpg.
 
 Everything is written into a hidden staging directory first and moved into place at the end,
-report.json last: a directory holding a report.json always holds a complete analysis.
+report.json last (an existing report is removed before anything else is replaced): a directory
+holding a report.json always holds a complete analysis. Staging directories are named after the
+process writing them; those of dead processes (a killed run) are removed by the next run.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ REPORT_NAME = "report.json"
 CSV_NAME = "metrics.csv"
 VIDEO_NAME = "annotated.mp4"
 EVENTS_DIR = "events"
+STAGING_PREFIX = ".posecheck-partial-"
 
 
 @dataclass(frozen=True)
@@ -81,7 +84,7 @@ def analyze_to_dir(
     prepare_output_dir(output_dir, overwrite)
     model = Path(model_path) if model_path else default_model_path()
     settings = AnalysisSettings(settings.stride, settings.max_width, str(model), settings.blur_faces)
-    staging = Path(tempfile.mkdtemp(prefix=".posecheck-partial-", dir=output_dir))
+    staging = _make_staging(output_dir)
     try:
         result = _analyze_into(video_path, staging, config, settings, model, info.fps, progress)
         report = build_report(result)
@@ -93,6 +96,42 @@ def analyze_to_dir(
     return AnalysisOutput(result, report, output_dir)
 
 
+def _make_staging(output_dir: Path) -> Path:
+    """A new hidden staging directory (with events/) in `output_dir`, after removing stale ones."""
+    remove_stale_staging(output_dir)
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=output_dir))
+        (staging / EVENTS_DIR).mkdir()
+    except OSError as error:
+        raise OutputError(f"cannot write in output directory {output_dir}: {error.strerror or error}") from error
+    return staging
+
+
+def remove_stale_staging(output_dir: Path) -> list[Path]:
+    """Delete staging directories in `output_dir` left by processes that no longer run; returns them."""
+    stale = [path for path in output_dir.glob(f"{STAGING_PREFIX}*") if path.is_dir() and not _writer_alive(path)]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return stale
+
+
+def _writer_alive(staging: Path) -> bool:
+    """Whether the process named in a staging directory's name (prefix, pid, '-') still runs."""
+    pid_text = staging.name[len(STAGING_PREFIX) :].split("-", 1)[0]
+    if not pid_text.isdigit():
+        return False
+    pid = int(pid_text)
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _analyze_into(
     video_path: str | Path,
     staging: Path,
@@ -102,7 +141,6 @@ def _analyze_into(
     fps: float,
     progress: ProgressCallback | None,
 ) -> AnalysisResult:
-    (staging / EVENTS_DIR).mkdir()
     writer: H264Writer | None = None
 
     def encode(rgb: np.ndarray) -> None:
@@ -137,8 +175,9 @@ def write_jpeg(path: Path, rgb: np.ndarray, quality: int = 90) -> None:
 
 
 def _publish(staging: Path, output_dir: Path) -> None:
-    """Move staged outputs into place, the report last."""
+    """Move staged outputs into place: first retire an old report, the new report last."""
     try:
+        (output_dir / REPORT_NAME).unlink(missing_ok=True)
         events_dir = output_dir / EVENTS_DIR
         if events_dir.exists():
             shutil.rmtree(events_dir)
