@@ -1,4 +1,8 @@
-"""Compact per-frame results: one float32 column per metric, so long videos stay small in memory."""
+"""Compact per-frame results: one float32 column per metric, so long videos stay small in memory.
+
+REBA scores are int8 columns too; `append` leaves them at 0 ("not scored") and
+posecheck.ergonomics.video.score_reba fills them with the task settings of [ergonomics].
+"""
 
 from __future__ import annotations
 
@@ -7,11 +11,27 @@ from array import array
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from posecheck.ergonomics.reba import RebaResult, risk_level
 from posecheck.metrics import METRIC_NAMES
 from posecheck.rules import RULE_IDS
 
 if TYPE_CHECKING:
     from posecheck.pipeline import FrameResult
+
+# REBA column → RebaResult attribute. Body-part scores are the worksheet's steps 1-6.
+REBA_COLUMNS = {
+    "score": "reba_score",
+    "score_a": "score_a",
+    "score_b": "score_b",
+    "table_c": "table_c_score",
+    "trunk": "trunk_score",
+    "neck": "neck_score",
+    "legs": "legs_score",
+    "upper_arm": "upper_arm_score",
+    "lower_arm": "lower_arm_score",
+    "wrist": "wrist_score",
+}
+REBA_PARTS = ("trunk", "neck", "legs", "upper_arm", "lower_arm", "wrist")
 
 
 class FrameTable:
@@ -25,6 +45,7 @@ class FrameTable:
         self.flag_bits = array("l")
         self.values = {name: array("f") for name in METRIC_NAMES}
         self.confidence = {name: array("f") for name in METRIC_NAMES}
+        self.reba = {name: array("b") for name in REBA_COLUMNS}  # 0 = not scored
 
     def __len__(self) -> int:
         return len(self.index)
@@ -41,6 +62,37 @@ class FrameTable:
             value = values[name]
             self.values[name].append(math.nan if value is None else value)
             self.confidence[name].append(result.metrics.confidence.get(name, 0.0))
+        for column in self.reba.values():
+            column.append(0)
+
+    def set_reba(self, row: int, result: RebaResult | None) -> None:
+        """Store the REBA scores of row `row` (None: not scorable, stored as 0)."""
+        for name, attribute in REBA_COLUMNS.items():
+            self.reba[name][row] = 0 if result is None else getattr(result, attribute)
+
+    def reba_score(self, row: int) -> int | None:
+        """Final REBA score (1-15) of row `row`; None if not scored."""
+        return self.reba["score"][row] or None
+
+    def reba_dict(self, row: int) -> dict[str, Any] | None:
+        """REBA of row `row` in the report.json layout; None if not scored."""
+        score = self.reba_score(row)
+        if score is None:
+            return None
+        level = risk_level(score)
+        return {
+            "score": score,
+            "risk": level.label,
+            "action_level": level.action_level,
+            "score_a": self.reba["score_a"][row],
+            "score_b": self.reba["score_b"][row],
+            "table_c": self.reba["table_c"][row],
+            "parts": {part: self.reba[part][row] for part in REBA_PARTS},
+        }
+
+    def row_metrics(self, row: int) -> dict[str, float | None]:
+        """Metric name → value (as reported, rounded) of row `row`."""
+        return {name: self.metric(row, name) for name in METRIC_NAMES}
 
     def detected_count(self) -> int:
         """Number of frames in which a person was detected."""
@@ -70,11 +122,12 @@ class FrameTable:
                 "time_s": round(self.time_s[row], 4),
                 "pose_detected": bool(self.pose_detected[row]),
                 "load_held": bool(self.load_held[row]),
-                "metrics": {name: self.metric(row, name) for name in METRIC_NAMES},
+                "metrics": self.row_metrics(row),
                 "confidence": {
                     name: round(float(self.confidence[name][row]), 2)
                     for name in METRIC_NAMES
                     if not math.isnan(self.values[name][row])
                 },
                 "flags": self.flags(row),
+                "reba": self.reba_dict(row),
             }

@@ -14,6 +14,10 @@ from typing import Any
 
 from posecheck import __version__
 from posecheck.advice import ADVICE, DISCLAIMER
+from posecheck.config import ErgonomicsConfig
+from posecheck.ergonomics.reba import risk_level
+from posecheck.ergonomics.summary import niosh_summary, reba_summary
+from posecheck.ergonomics.video import assess_video_lifts, score_reba
 from posecheck.errors import OutputError
 from posecheck.frames import FrameTable
 from posecheck.metrics import METRIC_NAMES
@@ -53,9 +57,14 @@ def count_lifts(table: FrameTable) -> int:
     return sum(1 for row in range(1, len(held)) if held[row] and not held[row - 1]) + (1 if held and held[0] else 0)
 
 
-def summarize(result: AnalysisResult) -> dict[str, Any]:
-    """The report's summary: coverage, lifts, events by rule, worst moments and peak angles."""
+def summarize(result: AnalysisResult, ergonomics: ErgonomicsConfig | None = None) -> dict[str, Any]:
+    """The report's summary: coverage, lifts, events by rule, worst moments, peak angles, REBA and NIOSH.
+
+    REBA is scored into `result.frames` first (see score_reba), with the task inputs of `ergonomics`.
+    """
     table, events = result.frames, result.events
+    settings = ergonomics if ergonomics is not None else ErgonomicsConfig()
+    score_reba(table, settings)
     detected = table.detected_count()
     by_rule = Counter(event.rule for event in events)
     worst = sorted(events, key=lambda e: (SEVERITY_ORDER[e.severity], abs(e.peak_value)), reverse=True)[:3]
@@ -76,6 +85,8 @@ def summarize(result: AnalysisResult) -> dict[str, Any]:
             "torso_twist_deg": _extreme(table, "torso_twist_deg"),
         },
         "verdict": _verdict(by_rule),
+        "reba": reba_summary(table, settings),
+        "niosh": niosh_summary(assess_video_lifts(table, settings), settings),
         "notes": list(result.notes),
         "settings": {
             "stride": result.settings.stride,
@@ -105,9 +116,14 @@ def _verdict(by_rule: Counter) -> str:
     return "Check your technique: " + ", ".join(parts) + "."
 
 
-def build_report(result: AnalysisResult) -> dict[str, Any]:
-    """The complete report.json document (top-level keys: video, frames, events, summary)."""
+def build_report(result: AnalysisResult, ergonomics: ErgonomicsConfig | None = None) -> dict[str, Any]:
+    """The complete report.json document (top-level keys: video, frames, events, summary).
+
+    `ergonomics` holds the REBA/NIOSH task inputs (defaults when None); the per-frame REBA scores
+    land in `result.frames`, so metrics.csv written afterwards carries them too.
+    """
     info = result.video
+    summary = summarize(result, ergonomics)
     frames = list(result.frames.rows())
     return {
         "video": {
@@ -120,7 +136,7 @@ def build_report(result: AnalysisResult) -> dict[str, Any]:
         },
         "frames": frames,
         "events": [event_dict(event) for event in result.events],
-        "summary": summarize(result),
+        "summary": summary,
     }
 
 
@@ -129,11 +145,13 @@ def _decoded_frame_count(result: AnalysisResult) -> int:
     return (table.index[-1] + 1) if len(table) else 0
 
 
-CSV_COLUMNS = ("index", "time_s", "pose_detected", "load_held", *METRIC_NAMES, "flags")
+# reba_risk is the REBA action level 0-4 (0 negligible, 1 low, 2 medium, 3 high, 4 very high): a number,
+# as every metrics.csv column but flags is read back as one.
+CSV_COLUMNS = ("index", "time_s", "pose_detected", "load_held", *METRIC_NAMES, "reba_score", "reba_risk", "flags")
 
 
 def csv_rows(table: FrameTable) -> Iterator[list[Any]]:
-    """metrics.csv rows (without header): empty cells where a metric is missing, flags joined by ';'."""
+    """metrics.csv rows (without header): empty cells where a metric or REBA is missing, flags joined by ';'."""
     for row in range(len(table)):
         metrics = ["" if (v := table.metric(row, name)) is None else v for name in METRIC_NAMES]
         yield [
@@ -142,8 +160,15 @@ def csv_rows(table: FrameTable) -> Iterator[list[Any]]:
             int(table.pose_detected[row]),
             int(table.load_held[row]),
             *metrics,
+            *_reba_cells(table, row),
             ";".join(table.flags(row)),
         ]
+
+
+def _reba_cells(table: FrameTable, row: int) -> tuple[int | str, int | str]:
+    """(REBA score, action level) of a row; empty cells when not scored."""
+    score = table.reba_score(row)
+    return ("", "") if score is None else (score, risk_level(score).action_level)
 
 
 def write_atomic(path: Path, write: Any, mode: str = "w") -> None:
