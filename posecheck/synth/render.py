@@ -30,7 +30,7 @@ class CameraSpec:
 
     camera_yaw_deg: float = 0.0
     camera_elevation_deg: float = 10.0
-    distance_m: float = 3.4
+    distance_m: float = 3.2
     vertical_fov_deg: float = 40.0
     width_px: int = 480
     height_px: int = 360
