@@ -66,6 +66,8 @@ def format_value(metric: str, value: float) -> str:
     """A metric value with its unit: degrees, or a ratio of leg length / shoulder width."""
     if metric.endswith("_deg"):
         return f"{value:.0f}°"
+    if not metric.endswith("_rel"):
+        return f"{value:.2f}"
     reference = "shoulder width" if metric in ("stance_width_rel", "hands_separation_rel") else "leg length"
     return f"{value:.2f} × {reference}"
 
@@ -116,20 +118,23 @@ def show_summary(record: SessionRecord) -> None:
     summary = record.report_summary
     verdict = summary.get("verdict", "")
     (st.warning if summary.get("events_total") else st.success)(verdict)
-    lifts, events, coverage, duration = st.columns(4)
+    lifts, events = st.columns(2)
+    coverage, duration = st.columns(2)
     lifts.metric("Lifts counted", summary.get("lifts_counted", 0))
     events.metric("Events", summary.get("events_total", 0))
-    coverage.metric("Person detected", f"{100 * summary.get('pose_detected_ratio', 0):.0f}% of frames")
+    coverage.metric("Frames with a person", f"{100 * summary.get('pose_detected_ratio', 0):.0f}%")
     duration.metric("Duration", f"{record.summary.duration_s:.1f} s")
     by_rule = summary.get("events_by_rule", {})
     st.table(pd.DataFrame({"Rule": [rule_title(r) for r in by_rule], "Events": list(by_rule.values())}))
     worst = summary.get("worst_moments", [])
+    metric_of_rule = {event.rule: event.metric for event in record.events}
     if worst:
         st.markdown("**Worst moments**")
         for moment in worst:
+            metric = metric_of_rule.get(moment["rule"], "")
             st.markdown(
                 f"- {rule_title(moment['rule'])} at {moment['peak_s']:.1f} s "
-                f"(peak {moment['peak_value']:.2f}) {SEVERITY_BADGE.get(moment['severity'], '')}"
+                f"(peak {format_value(metric, moment['peak_value'])}) {SEVERITY_BADGE.get(moment['severity'], '')}"
             )
 
 
@@ -260,18 +265,14 @@ def analyse_upload(store: HistoryStore, uploaded: UploadedFile, blur_faces: bool
 
 
 def show_upload_result(store: HistoryStore, session_id: int) -> None:
-    """The analysed upload: annotated video, angle chart, summary and downloads."""
+    """The analysed upload: annotated video, summary, angle chart, downloads and events."""
     record = store.load_session(session_id)
     if record is None:
         st.info("This analysis is no longer in the history.")
         return
     st.subheader(f"Result: {record.summary.source_name}")
-    if record.video_path is not None:
-        st.video(str(record.video_path))
-    show_chart(store, record)
-    show_summary(record)
-    show_downloads(record)
-    st.caption(f"Saved as session #{session_id}: its events, with advice, are on the **Review** page.")
+    show_session(store, record)
+    st.caption(f"Saved as session #{session_id}: find it again on the **Review** page.")
 
 
 def upload_page(store: HistoryStore) -> None:
@@ -306,12 +307,12 @@ def upload_page(store: HistoryStore) -> None:
 
 def request_jump(session_id: int, seconds: float) -> None:
     """Button callback: start the session's video at `seconds`."""
-    st.session_state["review_jump"] = (session_id, seconds)
+    st.session_state["video_jump"] = (session_id, seconds)
 
 
 def show_event_card(record: SessionRecord, index: int, event: EventRecord) -> None:
     """One event: peak-frame image, values, time, severity, the advice and its source."""
-    with st.container(border=True):
+    with st.container(border=True, key=f"event-{event.rule}-{index}"):
         image, details = st.columns([2, 3])
         if event.image_path is not None and event.image_path.is_file():
             image.image(str(event.image_path), caption=f"Peak at {event.peak_s:.1f} s")
@@ -337,28 +338,27 @@ def session_label(session_id: int, sessions: dict[int, Any]) -> str:
     return f"#{s.id} · {s.kind} · {format_created(s.created_at)} · {s.source_name} · {s.events_total} events"
 
 
-def review_session(store: HistoryStore, record: SessionRecord) -> None:
-    """A saved session: video (with jumps), summary, chart, downloads and the event cards."""
+def show_session(store: HistoryStore, record: SessionRecord) -> None:
+    """A saved session: video (started where a card asked), summary, angle chart, downloads, event cards."""
     session_id = record.summary.id
-    jump = st.session_state.get("review_jump")
+    jump = st.session_state.get("video_jump")
     start = int(jump[1]) if jump and jump[0] == session_id else 0
+    video, summary = st.columns([3, 2])
     if record.video_path is not None and record.video_path.is_file():
-        st.video(str(record.video_path), start_time=start, autoplay=start > 0, muted=True)
-    show_summary(record)
-    with st.expander("Angles over time"):
-        show_chart(store, record)
+        video.video(str(record.video_path), start_time=start, autoplay=start > 0, muted=True)
+    with summary:
+        show_summary(record)
+    show_chart(store, record)
     show_downloads(record)
     rules = sorted({event.rule for event in record.events}, key=RULE_IDS.index)
     st.subheader(f"Events ({len(record.events)})")
     if not record.events:
         st.info("No events in this session.")
+        return
     chosen = st.multiselect("Filter by rule", rules, default=rules, format_func=rule_title, key=f"filter_{session_id}")
     for index, event in enumerate(record.events):
         if event.rule in chosen:
             show_event_card(record, index, event)
-    if st.button(f"Delete session #{session_id}", key=f"delete_{session_id}"):
-        store.delete_session(session_id)
-        st.rerun()
 
 
 def review_page(store: HistoryStore) -> None:
@@ -375,7 +375,10 @@ def review_page(store: HistoryStore) -> None:
     if record is None:
         st.info("This session is no longer in the history.")
         return
-    review_session(store, record)
+    show_session(store, record)
+    if st.button(f"Delete session #{session_id}", key=f"delete_{session_id}"):
+        store.delete_session(session_id)
+        st.rerun()
 
 
 # ----- Guide page --------------------------------------------------------------------------------
