@@ -1,0 +1,394 @@
+"""Bad and odd input never crashes: each corpus case (tests/corpus.py) gives a complete result or a
+one-line error with its documented exit code, and never a partial report presented as complete."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import av
+import numpy as np
+import pytest
+
+from posecheck.cli import main
+from posecheck.config import Config, RulesConfig
+from posecheck.landmarks import Landmark as L
+from posecheck.pipeline import FrameAnalyzer
+from posecheck.pose import PoseEstimator
+from posecheck.run import REPORT_NAME, STAGING_PREFIX
+from posecheck.video import read_frames
+from tests import corpus
+
+APP_PATH = Path(__file__).resolve().parents[1] / "app.py"
+
+
+@dataclass(frozen=True)
+class CliRun:
+    """Outcome of one in-process `posecheck analyze` run."""
+
+    code: int
+    stdout: str
+    errors: list[str]
+    output_dir: Path
+
+    def report(self) -> dict[str, Any]:
+        """The report.json the run wrote."""
+        return json.loads((self.output_dir / REPORT_NAME).read_text(encoding="utf-8"))
+
+
+def analyze(video: Path, output_dir: Path, capsys: pytest.CaptureFixture[str], *options: str) -> CliRun:
+    """Run `posecheck analyze VIDEO -o OUTPUT_DIR --quiet OPTIONS` in-process."""
+    code = main(["analyze", str(video), "-o", str(output_dir), "--quiet", *options])
+    captured = capsys.readouterr()
+    errors = [line for line in captured.err.splitlines() if line.strip()]
+    return CliRun(code, captured.out, errors, output_dir)
+
+
+def assert_refused(run: CliRun, exit_code: int, fragment: str) -> None:
+    """A specific one-line error with `exit_code`, and no report (nor staging) left behind."""
+    assert run.code == exit_code, run.errors
+    assert len(run.errors) == 1, run.errors
+    assert run.errors[0].startswith("posecheck: error: ") and fragment in run.errors[0], run.errors[0]
+    assert not (run.output_dir / REPORT_NAME).exists()
+    assert not list(run.output_dir.glob(f"{STAGING_PREFIX}*"))
+
+
+def decoded_frame_count(video: Path) -> int:
+    """Number of frames PyAV decodes from `video`."""
+    with av.open(str(video)) as container:
+        return sum(1 for _ in container.decode(video=0))
+
+
+def assert_complete(run: CliRun) -> dict[str, Any]:
+    """Exit 0 and a complete, self-consistent output directory; returns the report."""
+    assert run.code == 0 and run.errors == [], run.errors
+    report = run.report()
+    summary, frames = report["summary"], report["frames"]
+    assert summary["frames_analysed"] == len(frames) > 0
+    assert summary["frames_with_pose"] == sum(frame["pose_detected"] for frame in frames) > 0
+    assert isinstance(summary["notes"], list)
+    csv_lines = (run.output_dir / "metrics.csv").read_text(encoding="utf-8").splitlines()
+    assert len(csv_lines) == len(frames) + 1
+    assert decoded_frame_count(run.output_dir / "annotated.mp4") == len(frames)
+    for event in report["events"]:
+        assert (run.output_dir / event["image"]).is_file()
+    assert not list(run.output_dir.glob(f"{STAGING_PREFIX}*"))
+    return report
+
+
+def trunk_series(report: dict[str, Any]) -> list[float]:
+    """Trunk flexion (deg) of the frames where it was measured."""
+    values = [frame["metrics"]["trunk_flexion_deg"] for frame in report["frames"]]
+    return [value for value in values if value is not None]
+
+
+# ----- unreadable input: one-line errors ---------------------------------------------------------
+
+REFUSED_INPUTS: list[tuple[Callable[[Path], Path], int, str]] = [
+    (corpus.empty_file, 3, "is empty"),
+    (corpus.text_renamed_mp4, 3, "is not a readable video (Invalid data found"),
+    (corpus.random_bytes_mp4, 3, "is not a readable video"),
+    (corpus.missing_file, 3, "no such file"),
+    (corpus.directory_as_video, 3, "is a directory, not a video file"),
+    (corpus.truncated_mp4, 3, "is truncated: it ends after 13 of its 30 frames"),
+    (corpus.truncated_no_index, 3, "is not a readable video"),
+    (corpus.corrupted_middle, 3, "is damaged: only"),
+    (corpus.audio_only, 3, "has no video stream"),
+    (corpus.still_png, 3, "is a still image, not a video"),
+    (corpus.still_jpeg_renamed_mp4, 3, "is a still image, not a video"),
+    (corpus.zero_frame_durations, 3, "is damaged: its timing data hides"),
+    (corpus.zero_timescale, 3, "is damaged: its timing data hides"),
+    (corpus.no_person, 4, "no person found"),
+    (corpus.very_dark, 4, "the video is very dark"),
+]
+
+
+@pytest.mark.parametrize(
+    ("make_input", "exit_code", "fragment"), REFUSED_INPUTS, ids=[case[0].__name__ for case in REFUSED_INPUTS]
+)
+def test_refused_input(
+    make_input: Callable[[Path], Path],
+    exit_code: int,
+    fragment: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    run = analyze(make_input(tmp_path), tmp_path / "out", capsys)
+    assert_refused(run, exit_code, fragment)
+
+
+def test_no_person_leaves_empty_output_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = analyze(corpus.no_person(tmp_path), tmp_path / "out", capsys)
+    assert run.code == 4
+    assert list(run.output_dir.iterdir()) == []
+
+
+# ----- odd but valid video: complete results -----------------------------------------------------
+
+
+def test_one_frame_video(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = assert_complete(analyze(corpus.one_frame_video(tmp_path), tmp_path / "out", capsys))
+    assert report["summary"]["frames_analysed"] == 1 and report["events"] == []
+
+
+def test_missing_frame_rate_is_assumed_and_said(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = analyze(corpus.missing_frame_rate(tmp_path), tmp_path / "out", capsys)
+    report = assert_complete(run)
+    times = [frame["time_s"] for frame in report["frames"]]
+    assert len(times) == 30 and all(b > a for a, b in zip(times, times[1:], strict=False))
+    assert any("no frame timestamps" in note for note in report["summary"]["notes"])
+    assert "note: The file has no frame timestamps" in run.stdout
+
+
+def test_variable_frame_rate_keeps_real_times(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = assert_complete(analyze(corpus.variable_frame_rate(tmp_path), tmp_path / "out", capsys))
+    times = [frame["time_s"] for frame in report["frames"]]
+    gaps = np.diff(times)
+    assert len(times) == 30 and gaps.min() > 0
+    assert gaps.max() == pytest.approx(2.0, abs=0.01)  # the stall is kept, not smoothed into a frame
+    assert report["summary"]["notes"] == []
+
+
+def test_4k_frames(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = assert_complete(analyze(corpus.uhd_4k(tmp_path), tmp_path / "out", capsys, "--max-width", "960"))
+    assert (report["video"]["width"], report["video"]["height"]) == (3840, 2160)
+    assert report["summary"]["settings"]["analysed_width"] == 960
+    assert report["summary"]["frames_with_pose"] == 3
+
+
+def test_tiny_frames(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = assert_complete(analyze(corpus.tiny_frames(tmp_path), tmp_path / "out", capsys))
+    assert (report["video"]["width"], report["video"]["height"]) == (64, 48)
+
+
+def test_odd_dimensions_mjpeg_avi(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = analyze(corpus.odd_dimensions_mjpeg_avi(tmp_path), tmp_path / "out", capsys)
+    report = assert_complete(run)
+    assert (report["video"]["width"], report["video"]["height"]) == (321, 241)
+    with av.open(str(run.output_dir / "annotated.mp4")) as container:
+        stream = container.streams.video[0]
+        assert (stream.codec_context.name, stream.width, stream.height) == ("h264", 322, 242)
+
+
+def test_rotated_phone_video_is_analysed_upright(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    run = analyze(corpus.rotated_phone_video(tmp_path), tmp_path / "out", capsys)
+    report = assert_complete(run)
+    settings = report["summary"]["settings"]
+    assert (report["video"]["width"], report["video"]["height"]) == (240, 320)
+    assert (settings["analysed_width"], settings["analysed_height"]) == (240, 320)
+    assert report["summary"]["pose_detected_ratio"] >= 0.9
+    trunk = trunk_series(report)
+    assert trunk[0] < 25  # standing upright at the start, not lying on its side (about 90)
+    assert 60 < max(trunk) < 100  # the stoop (80 deg in the script)
+    with av.open(str(run.output_dir / "annotated.mp4")) as container:
+        stream = container.streams.video[0]
+        assert (stream.width, stream.height) == (240, 320)
+
+
+def test_person_partly_out_of_frame(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = assert_complete(analyze(corpus.person_partly_out_of_frame(tmp_path), tmp_path / "out", capsys))
+    knees = [frame["metrics"]["knee_flexion_deg"] for frame in report["frames"]]
+    assert all(knee is None for knee in knees)  # the knees are out of view: not measured, not guessed
+
+
+def test_person_far_away(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = assert_complete(analyze(corpus.person_far_away(tmp_path), tmp_path / "out", capsys))
+    assert report["summary"]["pose_detected_ratio"] >= 0.8
+    assert 60 < max(trunk_series(report)) < 100
+
+
+def test_two_people_follows_the_prominent_one_and_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    video = corpus.two_people(tmp_path)
+    report = assert_complete(analyze(video, tmp_path / "out", capsys))
+    assert any("More than one person" in note for note in report["summary"]["notes"])
+    hips_x = []
+    with PoseEstimator() as estimator:
+        analyzer = FrameAnalyzer(Config(), estimator)
+        for frame in read_frames(video):
+            pose = analyzer.process(frame.rgb, frame.index, frame.time_s).pose
+            if pose is not None:
+                hips_x.append(float(pose.image_xy_px[[L.LEFT_HIP, L.RIGHT_HIP], 0].mean()))
+    assert len(hips_x) >= 27 and max(hips_x) < corpus.SIZE[0]  # always the large lifter on the left
+
+
+def test_person_walks_in_and_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = assert_complete(analyze(corpus.person_walks_in_and_out(tmp_path), tmp_path / "out", capsys))
+    detected = [frame["pose_detected"] for frame in report["frames"]]
+    blank = corpus.WALK_BLANK_FRAMES
+    assert not any(detected[:blank]) and not any(detected[-blank:])
+    assert sum(detected[blank:-blank]) >= 27
+    for event in report["events"]:
+        assert blank <= event["start_frame"] <= event["end_frame"] < len(detected) - blank
+
+
+def test_unicode_file_and_directory_names(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    video = corpus.unicode_name_with_spaces(tmp_path)
+    run = analyze(video, tmp_path / "Ergebnisse – José 结果", capsys)
+    report = assert_complete(run)
+    assert report["video"]["path"] == str(video)
+    assert str(run.output_dir) in run.stdout
+
+
+# ----- configuration ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make_config", "fragment"),
+    [
+        (corpus.config_unknown_key, "unknown key(s) ['stoop_trunk_flexion_degree']"),
+        (corpus.config_out_of_range, "stoop_trunk_flexion_deg <= 180"),
+        (corpus.config_not_toml, "is not valid TOML"),
+    ],
+    ids=["unknown_key", "out_of_range", "not_toml"],
+)
+def test_bad_config(
+    make_config: Callable[[Path], Path], fragment: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    video = corpus.one_frame_video(tmp_path)
+    run = analyze(video, tmp_path / "out", capsys, "--config", str(make_config(tmp_path)))
+    assert_refused(run, 5, fragment)
+    assert not run.output_dir.exists()
+
+
+# ----- output directory ---------------------------------------------------------------------------
+
+
+def test_output_parent_is_a_regular_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    blocker = tmp_path / "results.txt"
+    blocker.write_text("not a directory")
+    run = analyze(corpus.one_frame_video(tmp_path), blocker / "out", capsys)
+    assert_refused(run, 7, "cannot create output directory")
+    assert blocker.read_text() == "not a directory"
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_output_dir_not_writable(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # /proc/self exists and refuses new entries even for root (chmod would not stop root).
+    run = analyze(corpus.one_frame_video(tmp_path), Path("/proc/self"), capsys)
+    assert run.code == 7 and len(run.errors) == 1 and "/proc/self" in run.errors[0]
+
+
+def test_existing_report_refused_then_replaced_with_overwrite(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    first = assert_complete(analyze(corpus.one_frame_video(tmp_path), out, capsys))
+    old_report = (out / REPORT_NAME).read_bytes()
+    (out / "events" / "stale.jpg").write_bytes(b"from the first run")
+    second_video = corpus.person_walks_in_and_out(tmp_path)
+
+    refused = analyze(second_video, out, capsys)
+    assert refused.code == 7 and refused.errors == [
+        f"posecheck: error: {out} already holds a report; use --overwrite or another -o DIR"
+    ]
+    assert (out / REPORT_NAME).read_bytes() == old_report
+
+    replaced = assert_complete(analyze(second_video, out, capsys, "--overwrite"))
+    assert replaced["video"]["path"] == str(second_video) != first["video"]["path"]
+    assert not (out / "events" / "stale.jpg").exists()  # the events directory was replaced as a whole
+    assert sorted(path.name for path in out.iterdir()) == ["annotated.mp4", "events", "metrics.csv", "report.json"]
+
+
+# ----- webcam stream stopping mid-lift ------------------------------------------------------------
+
+# Flag a bend held 0.3 s so that the 3 s clip, which ends while bent over, leaves an event open.
+QUICK_FLEXION = Config(rules=RulesConfig(prolonged_min_duration_s=0.3))
+
+
+def lift_until_bent() -> list[np.ndarray]:
+    """The 3 s stoop lift: the stream stops while the lifter is bent at 80 degrees."""
+    return list(corpus.lifter_frames())
+
+
+def test_frame_analyzer_finish_gives_open_events() -> None:
+    finished = []
+    with PoseEstimator() as estimator:
+        analyzer = FrameAnalyzer(QUICK_FLEXION, estimator)
+        for index, rgb in enumerate(lift_until_bent()):
+            finished += analyzer.process(rgb, index, index / corpus.FPS).finished_events
+        open_events = analyzer.finish()
+    assert not [event for event in finished if event.rule == "prolonged_flexion"]
+    flexion = [event for event in open_events if event.rule == "prolonged_flexion"]
+    assert len(flexion) == 1 and flexion[0].end_frame >= len(lift_until_bent()) - 3
+    assert analyzer.finish() == ()  # closing twice gives nothing more
+
+
+def test_live_session_closed_mid_lift_writes_complete_outputs(tmp_path: Path) -> None:
+    from posecheck.live import LiveSession
+
+    session = LiveSession(tmp_path, QUICK_FLEXION, blur_faces=True)
+    for index, rgb in enumerate(lift_until_bent()):
+        session.process(rgb, 100.0 + index / corpus.FPS)  # a camera clock that does not start at 0
+    recording = session.close()
+    assert recording is not None and recording.report is not None
+    assert [event["rule"] for event in recording.report["events"]].count("prolonged_flexion") == 1
+    for event in recording.report["events"]:
+        assert (tmp_path / event["image"]).is_file()
+    assert json.loads((tmp_path / REPORT_NAME).read_text()) == recording.report
+    assert decoded_frame_count(tmp_path / "annotated.mp4") == len(lift_until_bent())
+    assert session.close() is None
+    frame = lift_until_bent()[0]
+    assert session.process(frame, 200.0) is frame  # frames after close pass through untouched
+
+
+def test_live_session_aborted_writes_no_report(tmp_path: Path) -> None:
+    from posecheck.live import LiveSession
+
+    session = LiveSession(tmp_path, QUICK_FLEXION, blur_faces=False)
+    for index, rgb in enumerate(lift_until_bent()[:5]):
+        session.process(rgb, index / corpus.FPS)
+    session.abort()
+    assert not (tmp_path / REPORT_NAME).exists()
+    assert session.close() is None
+
+
+def test_live_stream_stopped_mid_lift_is_saved_to_history(tmp_path: Path) -> None:
+    from posecheck.live import LiveStream
+    from posecheck.store import HistoryStore
+
+    store = HistoryStore(tmp_path / "data")
+    stream = LiveStream(store)
+    stream.start(QUICK_FLEXION, blur_faces=True)
+    for index, rgb in enumerate(lift_until_bent()):
+        frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+        frame.pts, frame.time_base = index, Fraction(1, int(corpus.FPS))
+        stream.on_frame(frame)
+    session_id = stream.finish_and_save()
+    assert stream.error is None and session_id is not None
+    record = store.load_session(session_id)
+    assert record is not None and record.report_path.is_file()
+    assert "prolonged_flexion" in [event.rule for event in record.events]
+    assert list((tmp_path / "data" / "work").iterdir()) == []
+    assert stream.finish_and_save() is None  # stopping again saves nothing
+
+
+# ----- web app upload -----------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not APP_PATH.is_file(), reason="app.py not written yet")
+def test_app_refuses_upload_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import streamlit.config
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("POSECHECK_DATA_DIR", str(tmp_path))
+    limit = streamlit.config.get_option("server.maxUploadSize")
+    streamlit.config.set_option("server.maxUploadSize", 1)
+    try:
+        app = AppTest.from_file(str(APP_PATH), default_timeout=60)
+        app.session_state["page"] = "Upload"
+        app.run()
+        app.file_uploader[0].set_value(("big clip.mp4", b"\0" * (3 * 2**20), "video/mp4"))
+        app.run()
+    finally:
+        streamlit.config.set_option("server.maxUploadSize", limit)
+    assert not app.exception
+    assert [error.value for error in app.error] == [
+        "big clip.mp4 is 3 MB; the limit is 1 MB. Trim the video or lower its resolution."
+    ]
+    assert not [button for button in app.button if button.label == "Analyse"]
+    work = tmp_path / "work"
+    assert not work.exists() or list(work.iterdir()) == []  # nothing stored
