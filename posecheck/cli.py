@@ -11,7 +11,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from posecheck.config import load_config
+from posecheck.config import COUPLINGS, WORK_DURATIONS, load_config, validated
 from posecheck.errors import PosecheckError
 from posecheck.pipeline import AnalysisSettings
 
@@ -32,6 +32,13 @@ def _width(text: str) -> int:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError("must be a number >= 0")
+    return value
+
+
 def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by `analyze` and `batch`."""
     parser.add_argument("--model", help="pose model .task file (default: the one shipped in models/)")
@@ -41,6 +48,11 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--blur-faces", action="store_true", help="blur faces in the annotated video and images")
     parser.add_argument("--assume-loaded", action="store_true", help="treat the person as holding a load throughout")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing report in the output dir")
+    ergonomics = parser.add_argument_group("ergonomic scores (REBA, NIOSH); override [ergonomics] of --config")
+    ergonomics.add_argument("--load-kg", type=_non_negative_float, help="load weight in kg (0 = unknown: no NIOSH LI)")
+    ergonomics.add_argument("--coupling", choices=COUPLINGS, help="hand-to-load coupling (default good)")
+    ergonomics.add_argument("--work-duration", choices=WORK_DURATIONS, help="lifting duration per shift (default <=1h)")
+    ergonomics.add_argument("--stature-m", type=_non_negative_float, help="body height in m, for lengths in metres")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,13 +78,21 @@ def settings_from_args(args: argparse.Namespace) -> AnalysisSettings:
 
 
 def config_from_args(args: argparse.Namespace):  # noqa: ANN201 - Config
-    """The Config from --config, with --assume-loaded applied."""
+    """The Config from --config, with --assume-loaded and the ergonomic options applied."""
     import dataclasses
 
     config = load_config(args.config)
     if args.assume_loaded:
         config = dataclasses.replace(config, rules=dataclasses.replace(config.rules, assume_loaded=True))
-    return config
+    overrides = {
+        name: value
+        for name, value in (("load_kg", args.load_kg), ("coupling", args.coupling),
+                            ("work_duration", args.work_duration), ("stature_m", args.stature_m))
+        if value is not None
+    }
+    if overrides:
+        config = dataclasses.replace(config, ergonomics=dataclasses.replace(config.ergonomics, **overrides))
+    return validated(config, "command line")
 
 
 def run_analyze(args: argparse.Namespace) -> int:
@@ -112,6 +132,35 @@ def print_summary(report: dict) -> None:
     for note in summary.get("notes", []):
         print(f"note: {note}")
     print(summary["verdict"])
+    if "reba" in summary:
+        print(reba_line(summary["reba"]))
+    for lift in summary.get("niosh", {}).get("lifts", []):
+        print(lift_line(lift))
+
+
+def reba_line(reba: dict) -> str:
+    """One line: the worst REBA score, its risk level, when, the parts behind it, time at high risk."""
+    worst = reba["worst"]
+    if worst is None:
+        return "REBA: not scored (trunk or knees not measured)"
+    parts = ", ".join(f"{d['part'].replace('_', ' ')} {d['score']}/{d['max_score']}" for d in worst["drivers"][:2])
+    shares = reba["time_share_by_risk"]
+    high = shares["high"] + shares["very high"]
+    return (f"REBA: worst {worst['score']} ({worst['risk']}) at {worst['time_s']:.2f}s"
+            f"{' — ' + parts if parts else ''}; high or very high {high:.0%} of the time")
+
+
+def lift_line(lift: dict) -> str:
+    """One line per NIOSH lift: RWL, LI and band (when the load is known) and the top limiting factor."""
+    text = f"lift {lift['lift']} ({lift['start_s']:.1f}-{lift['end_s']:.1f} s): RWL {lift['RWL_kg']:.1f} kg"
+    if lift["LI"] is not None:
+        text += f", LI {lift['LI']:.2f} ({lift['risk_band']})"
+    elif lift["risk_band"] is not None:
+        text += f", LI infinite ({lift['risk_band']})"
+    else:
+        text += " (load unknown: --load-kg gives the LI)"
+    factors = lift["limiting_factors"]
+    return text + (f" — {factors[0]}" if factors else "")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -116,11 +116,11 @@ class ErgonomicsConfig:
     # (../shared/reference/ergonomics.md); 10° side-bend is our default. REBA gives no angle.
     reba_twist_threshold_deg: float = 15.0
     reba_side_bend_threshold_deg: float = 10.0
-    # NIOSH A and REBA side-bend are taken from video only when the camera is at least this far off the
-    # side view (view_yaw_deg): seen from the side, sideways offsets lie in depth, where the pose model is
-    # noisy (symmetric lifts filmed from the side measured A 12-63° and side-bend up to 40°). Otherwise
-    # A = 0 and "not side-bent" are assumed, and the report says so.
-    min_view_for_sideways_deg: float = 30.0
+    # NIOSH A and REBA's twist/side-bend +1 are taken from video only when the camera is at least this far
+    # off the side view (view_yaw_deg): seen from the side, they lie in depth, where the pose model is
+    # noisy (symmetric lifts filmed from the side measured A 12-63°, side-bend up to 40°, twist up to 22°).
+    # Otherwise A = 0, "not twisted" and "not side-bent" are assumed, and the report says so.
+    min_view_off_side_deg: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -226,7 +226,7 @@ def _validate(config: Config, source: str) -> None:
          "ergonomics.frequency_lifts_per_min must be in [0, 20] (0 = measured from the video)"),
         (0 < ergo.reba_twist_threshold_deg <= 90, "ergonomics.reba_twist_threshold_deg must be in (0, 90]"),
         (0 < ergo.reba_side_bend_threshold_deg <= 90, "ergonomics.reba_side_bend_threshold_deg must be in (0, 90]"),
-        (0 <= ergo.min_view_for_sideways_deg <= 90, "ergonomics.min_view_for_sideways_deg must be in [0, 90]"),
+        (0 <= ergo.min_view_off_side_deg <= 90, "ergonomics.min_view_off_side_deg must be in [0, 90]"),
     ]
     checks += _choice_checks(ergo, "ergonomics")
     for ok, message in checks:

@@ -58,14 +58,14 @@ def frame_reba(
 ) -> RebaResult | None:
     """REBA of one frame's metrics (degrees); None when trunk or knee flexion is missing.
 
-    Both feet are assumed to bear weight (video does not tell single-leg support). Side-bend counts as
-    not measured when the view is too close to side-on (``min_view_for_sideways_deg``).
+    Both feet are assumed to bear weight (video does not tell single-leg support). Twist and side-bend
+    count as not measured when the view is too close to side-on (``min_view_off_side_deg``).
     """
-    sideways_seen = _sideways_measurable(metrics.get("view_yaw_deg"), settings)
+    measurable = seen_off_side(metrics.get("view_yaw_deg"), settings)
     posture = reba_posture_from_metrics(
         trunk_flexion_deg=metrics.get("trunk_flexion_deg"),
-        torso_twist_deg=metrics.get("torso_twist_deg"),
-        lateral_bend_deg=metrics.get("lateral_bend_deg") if sideways_seen else None,
+        torso_twist_deg=metrics.get("torso_twist_deg") if measurable else None,
+        lateral_bend_deg=metrics.get("lateral_bend_deg") if measurable else None,
         neck_flexion_deg=metrics.get("neck_flexion_deg"),
         knee_flexion_deg=metrics.get("knee_flexion_deg"),
         upper_arm_flexion_deg=metrics.get("upper_arm_flexion_deg"),
@@ -79,9 +79,9 @@ def frame_reba(
     return assess_reba(posture, task if task is not None else reba_task(settings))
 
 
-def _sideways_measurable(view_yaw_deg: float | None, settings: ErgonomicsConfig) -> bool:
-    """True when the camera is far enough off the side view to measure sideways offsets."""
-    return view_yaw_deg is not None and view_yaw_deg >= settings.min_view_for_sideways_deg
+def seen_off_side(view_yaw_deg: float | None, settings: ErgonomicsConfig) -> bool:
+    """True when the camera (view_yaw_deg, 0 = side-on) is far enough off the side to measure A, twist, side-bend."""
+    return view_yaw_deg is not None and view_yaw_deg >= settings.min_view_off_side_deg
 
 
 def score_reba(table: FrameTable, settings: ErgonomicsConfig) -> None:
@@ -212,7 +212,7 @@ def _asymmetry_series(table: FrameTable, settings: ErgonomicsConfig) -> tuple[li
     """A per frame (degrees); 0 where the view is too close to side-on to measure it. Also: any set to 0."""
     values, assumed = [], False
     for row in range(len(table)):
-        if _sideways_measurable(table.metric(row, "view_yaw_deg"), settings):
+        if seen_off_side(table.metric(row, "view_yaw_deg"), settings):
             values.append(table.metric(row, "asymmetry_angle_deg"))
         else:
             values.append(0.0)
@@ -258,7 +258,7 @@ def _niosh_assumptions(
     ]
     if asymmetry_assumed_zero:
         assumptions.append(
-            f"asymmetry angle not measurable within {settings.min_view_for_sideways_deg:g}° of a side view: "
+            f"asymmetry angle not measurable within {settings.min_view_off_side_deg:g}° of a side view: "
             "A = 0 assumed (AM 1)"
         )
     if settings.load_kg <= 0:
