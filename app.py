@@ -36,6 +36,7 @@ CHART_METRICS = {
     "knee_flexion_deg": "Knee flexion",
     "torso_twist_deg": "Twist",
 }
+CHART_COLOURS = ("#1f77b4", "#2ca02c", "#9467bd")  # blue, green, purple: apart from the red spans
 SEVERITY_BADGE = {"high": ":red-badge[high]", "medium": ":orange-badge[medium]", "low": ":gray-badge[low]"}
 ERROR_HINTS = {
     VideoReadError: "Is it a video file? MP4 (H.264) from a phone or camera works best.",
@@ -101,7 +102,8 @@ def metrics_chart(columns: dict[str, list[Any]], events: tuple[EventRecord, ...]
     line_chart = alt.Chart(lines).mark_line().encode(
         x=alt.X("time_s:Q", title="time (s)"),
         y=alt.Y("degrees:Q", title="angle (°)"),
-        color=alt.Color("angle:N", title="Angle"),
+        color=alt.Color("angle:N", title="Angle", scale=alt.Scale(
+            domain=list(CHART_METRICS.values()), range=list(CHART_COLOURS))),
     )
     spans = pd.DataFrame(
         [{"start_s": e.start_s, "end_s": e.end_s, "flag": rule_title(e.rule)} for e in events],
