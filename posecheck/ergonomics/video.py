@@ -116,7 +116,7 @@ def vertical_speeds(
         known = [i for i in _rows_within(times_s, row, span_s / 2) if heights_m[i] is not None]
         first, last = (known[0], known[-1]) if known else (row, row)
         elapsed = times_s[last] - times_s[first]
-        if elapsed <= 0 or elapsed < span_s / 2:
+        if elapsed <= 0 or elapsed < span_s / 2 - 1e-9:
             speeds.append(None)
         else:
             speeds.append((heights_m[last] - heights_m[first]) / elapsed)  # type: ignore[operator]
