@@ -189,8 +189,8 @@ def assess_video_lifts(table: FrameTable, settings: ErgonomicsConfig) -> NioshOu
         return NioshOutcome((), 0.0, "none", None, False, ("no leg length measured: no hand positions in metres",))
     times = list(table.time_s)
     heights = _scaled(table.series("hand_height_rel"), scale.leg_length_m)
-    distances = _scaled(table.series("hand_distance_rel"), scale.leg_length_m)
-    asymmetry, assumed_zero = _asymmetry_series(table, settings)
+    asymmetry, distances_rel, assumed_zero = _sideways_series(table, settings)
+    distances = _scaled(distances_rel, scale.leg_length_m)
     held = settled_holds([bool(value) for value in table.load_held], vertical_speeds(times, heights))
     given = settings.frequency_lifts_per_min or None
     assessments = assess_lifts(
@@ -208,16 +208,26 @@ def _scaled(relative: Sequence[float | None], leg_length_m: float) -> list[float
     return [None if value is None else value * leg_length_m for value in relative]
 
 
-def _asymmetry_series(table: FrameTable, settings: ErgonomicsConfig) -> tuple[list[float | None], bool]:
-    """A per frame (degrees); 0 where the view is too close to side-on to measure it. Also: any set to 0."""
-    values, assumed = [], False
+def _sideways_series(
+    table: FrameTable, settings: ErgonomicsConfig
+) -> tuple[list[float | None], list[float | None], bool]:
+    """Per frame: A (degrees), H relative to leg length, and whether A was set to 0 anywhere.
+
+    Where the view is too close to side-on, the hands' sideways offset lies in depth and is not
+    measurable: A is 0 and H keeps only the forward part of the hand distance (in the image plane).
+    """
+    asymmetry, distances, assumed = [], [], False
     for row in range(len(table)):
+        angle, distance = table.metric(row, "asymmetry_angle_deg"), table.metric(row, "hand_distance_rel")
         if seen_off_side(table.metric(row, "view_yaw_deg"), settings):
-            values.append(table.metric(row, "asymmetry_angle_deg"))
-        else:
-            values.append(0.0)
-            assumed = True
-    return values, assumed
+            asymmetry.append(angle)
+            distances.append(distance)
+            continue
+        assumed = True
+        asymmetry.append(0.0)
+        forward_share = 1.0 if angle is None else abs(math.cos(math.radians(angle)))
+        distances.append(None if distance is None else distance * forward_share)
+    return asymmetry, distances, assumed
 
 
 def _frequency(
@@ -259,7 +269,7 @@ def _niosh_assumptions(
     if asymmetry_assumed_zero:
         assumptions.append(
             f"asymmetry angle not measurable within {settings.min_view_off_side_deg:g}° of a side view: "
-            "A = 0 assumed (AM 1)"
+            "A = 0 assumed (AM 1) and H is the hands' forward distance from the ankles"
         )
     if settings.load_kg <= 0:
         assumptions.append("load weight unknown: RWL only, no lifting index (give the load in kg)")
