@@ -52,8 +52,9 @@ class DetectionResult:
 def stature_px(settings: ClipSettings) -> float:
     """Projected length (px) of a 1.75 m vertical segment standing at the origin."""
     width, height = settings.size
-    camera = Camera(CameraSpec(settings.camera_yaw_deg, settings.camera_elevation_deg, width_px=width,
-                               height_px=height))
+    camera = Camera(
+        CameraSpec(settings.camera_yaw_deg, settings.camera_elevation_deg, width_px=width, height_px=height)
+    )
     ends = camera.project(np.array([[0.0, 0.0, 0.0], [0.0, STATURE_M, 0.0]]))
     return float(np.linalg.norm(ends[1] - ends[0]))
 
@@ -76,14 +77,29 @@ def evaluate(script_name: str, settings: ClipSettings, workdir: Path) -> Detecti
     group_means = {group: float(np.mean(values)) if values else float("nan") for group, values in errors.items()}
     all_errors = [value for values in errors.values() for value in values]
     mean_px = float(np.mean(all_errors)) if all_errors else float("nan")
-    return DetectionResult(script_name, settings.camera_yaw_deg, len(truth_frames), detected / len(truth_frames),
-                           mean_px, 100.0 * mean_px / stature_px(settings), group_means)
+    return DetectionResult(
+        script_name,
+        settings.camera_yaw_deg,
+        len(truth_frames),
+        detected / len(truth_frames),
+        mean_px,
+        100.0 * mean_px / stature_px(settings),
+        group_means,
+    )
 
 
 def _render_with_truth(script_name: str, settings: ClipSettings, video_path: Path) -> list[np.ndarray]:
     """Write the clip; return the ground-truth image joints (33, 2) per frame."""
-    render_clip(script_name, video_path, settings.camera_yaw_deg, settings.camera_elevation_deg, settings.size,
-                settings.fps, settings.duration_s, settings.seed)
+    render_clip(
+        script_name,
+        video_path,
+        settings.camera_yaw_deg,
+        settings.camera_elevation_deg,
+        settings.size,
+        settings.fps,
+        settings.duration_s,
+        settings.seed,
+    )
     truth = json.loads(truth_path_for(video_path).read_text())
     return [np.asarray(frame["joints_image_px"]) for frame in truth["frames"]]
 
@@ -94,16 +110,25 @@ def format_table(results: list[DetectionResult], markdown: bool) -> str:
     rows = []
     for result in results:
         worst = max(result.group_errors_px, key=lambda group: result.group_errors_px[group])
-        rows.append([result.script, f"{result.camera_yaw_deg:g}", str(result.frames),
-                     f"{result.detection_rate:.0%}", f"{result.mean_error_px:.1f}",
-                     f"{result.mean_error_pct_stature:.1f}", f"{worst} {result.group_errors_px[worst]:.1f}"])
+        rows.append(
+            [
+                result.script,
+                f"{result.camera_yaw_deg:g}",
+                str(result.frames),
+                f"{result.detection_rate:.0%}",
+                f"{result.mean_error_px:.1f}",
+                f"{result.mean_error_pct_stature:.1f}",
+                f"{worst} {result.group_errors_px[worst]:.1f}",
+            ]
+        )
     if markdown:
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(row) + " |" for row in rows]
         return "\n".join(lines)
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-                     for row in [header, *rows])
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in [header, *rows]
+    )
 
 
 def main() -> None:
@@ -120,8 +145,11 @@ def main() -> None:
             for yaw in args.yaws:
                 settings = ClipSettings(camera_yaw_deg=yaw, duration_s=args.duration)
                 result = evaluate(script_name, settings, Path(workdir))
-                print(f"{script_name} yaw {yaw:g}: detected {result.detection_rate:.0%}, "
-                      f"error {result.mean_error_px:.1f} px", flush=True)
+                print(
+                    f"{script_name} yaw {yaw:g}: detected {result.detection_rate:.0%}, "
+                    f"error {result.mean_error_px:.1f} px",
+                    flush=True,
+                )
                 results.append(result)
     print()
     print(format_table(results, args.markdown))

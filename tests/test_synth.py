@@ -24,9 +24,19 @@ from posecheck.synth.skeleton import PoseParams, build_body, measure_metrics, tw
 
 TOLERANCE_DEG = 0.5
 MAJOR_JOINTS = (
-    Landmark.NOSE, Landmark.LEFT_SHOULDER, Landmark.RIGHT_SHOULDER, Landmark.LEFT_ELBOW, Landmark.RIGHT_ELBOW,
-    Landmark.LEFT_WRIST, Landmark.RIGHT_WRIST, Landmark.LEFT_HIP, Landmark.RIGHT_HIP, Landmark.LEFT_KNEE,
-    Landmark.RIGHT_KNEE, Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE,
+    Landmark.NOSE,
+    Landmark.LEFT_SHOULDER,
+    Landmark.RIGHT_SHOULDER,
+    Landmark.LEFT_ELBOW,
+    Landmark.RIGHT_ELBOW,
+    Landmark.LEFT_WRIST,
+    Landmark.RIGHT_WRIST,
+    Landmark.LEFT_HIP,
+    Landmark.RIGHT_HIP,
+    Landmark.LEFT_KNEE,
+    Landmark.RIGHT_KNEE,
+    Landmark.LEFT_ANKLE,
+    Landmark.RIGHT_ANKLE,
 )
 SMALL = (160, 120)
 
@@ -55,8 +65,15 @@ def assert_metrics_match(params: PoseParams) -> None:
 @pytest.mark.parametrize("trunk", [-10.0, 0.0, 35.0, 80.0])
 @pytest.mark.parametrize(("twist", "bend", "yaw"), [(0.0, 0.0, 0.0), (45.0, 0.0, 30.0), (-30.0, 5.0, -75.0)])
 def test_measured_metrics_equal_parameters(knee: float, trunk: float, twist: float, bend: float, yaw: float) -> None:
-    assert_metrics_match(PoseParams(knee_flexion_deg=knee, trunk_flexion_deg=trunk, torso_twist_deg=twist,
-                                    lateral_bend_deg=bend, body_yaw_deg=yaw))
+    assert_metrics_match(
+        PoseParams(
+            knee_flexion_deg=knee,
+            trunk_flexion_deg=trunk,
+            torso_twist_deg=twist,
+            lateral_bend_deg=bend,
+            body_yaw_deg=yaw,
+        )
+    )
 
 
 @pytest.mark.parametrize("name", sorted(SCRIPTS))
@@ -122,8 +139,10 @@ def test_scripts_have_the_specified_shapes_and_flags() -> None:
     for name, script in SCRIPTS.items():
         times = np.arange(0.0, script.duration_s, 1.0 / 15.0)
         metrics = [measure_metrics(build_body(script.pose_at(float(t))).joints_m) for t in times]
-        peaks[name] = {key: max(getattr(m, key) for m in metrics)
-                       for key in ("knee_flexion_deg", "trunk_flexion_deg", "torso_twist_deg", "body_yaw_deg")}
+        peaks[name] = {
+            key: max(getattr(m, key) for m in metrics)
+            for key in ("knee_flexion_deg", "trunk_flexion_deg", "torso_twist_deg", "body_yaw_deg")
+        }
         assert 4.0 <= script.duration_s <= 8.0 or name == "stooped-hold"
     assert 90.0 <= peaks["squat-lift"]["knee_flexion_deg"] <= 100.5
     assert peaks["squat-lift"]["trunk_flexion_deg"] <= 36.0
@@ -141,8 +160,9 @@ def test_scripts_have_the_specified_shapes_and_flags() -> None:
 
 def test_stooped_hold_keeps_the_trunk_flexed_for_25_seconds() -> None:
     script = SCRIPTS["stooped-hold"]
-    flexed = [t for t in np.arange(0.0, script.duration_s, 0.1)
-              if 45.0 <= script.pose_at(float(t)).trunk_flexion_deg <= 50.0]
+    flexed = [
+        t for t in np.arange(0.0, script.duration_s, 0.1) if 45.0 <= script.pose_at(float(t)).trunk_flexion_deg <= 50.0
+    ]
     assert len(flexed) * 0.1 >= 25.0
 
 
@@ -171,7 +191,7 @@ def test_joint_projections_land_on_the_figure(pose: str, yaw: float) -> None:
         x, y = frame.joints_image_px[index]
         assert 0 <= x < SMALL[0] and 0 <= y < SMALL[1]
         column, row = int(x), int(y)
-        assert mask[max(row - 1, 0):row + 2, max(column - 1, 0):column + 2].any(), Landmark(index).name
+        assert mask[max(row - 1, 0) : row + 2, max(column - 1, 0) : column + 2].any(), Landmark(index).name
 
 
 def test_person_fills_much_of_the_frame_height() -> None:
@@ -200,8 +220,15 @@ def test_synthesize_clip_is_deterministic_and_complete() -> None:
     frame = truth["frames"][0]
     assert set(frame) == {"index", "time_s", "load_held", "metrics", "joints_world_m", "joints_image_px"}
     assert set(frame["metrics"]) == {
-        "trunk_flexion_deg", "hip_flexion_deg", "knee_flexion_deg", "torso_twist_deg", "lateral_bend_deg",
-        "body_yaw_deg", "hand_height_m", "hand_distance_m", "stance_width_m",
+        "trunk_flexion_deg",
+        "hip_flexion_deg",
+        "knee_flexion_deg",
+        "torso_twist_deg",
+        "lateral_bend_deg",
+        "body_yaw_deg",
+        "hand_height_m",
+        "hand_distance_m",
+        "stance_width_m",
     }
     assert np.asarray(frame["joints_world_m"]).shape == (33, 3)
     assert np.asarray(frame["joints_image_px"]).shape == (33, 2)
@@ -235,8 +262,23 @@ def test_cli_lists_scripts(capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_renders_a_clip(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001
     output = tmp_path / "s.mp4"
     args = _synth_parser().parse_args(
-        ["synth", "stoop-lift", "--camera-yaw", "45", "--size", "160x120", "--fps", "5", "--duration", "0.4",
-         "--seed", "2", "-o", str(output)])
+        [
+            "synth",
+            "stoop-lift",
+            "--camera-yaw",
+            "45",
+            "--size",
+            "160x120",
+            "--fps",
+            "5",
+            "--duration",
+            "0.4",
+            "--seed",
+            "2",
+            "-o",
+            str(output),
+        ]
+    )
     assert args.handler(args) == 0
     assert output.is_file() and truth_path_for(output).is_file()
     assert "wrote" in capsys.readouterr().out

@@ -113,8 +113,12 @@ def truth_path_for(video_path: str | Path) -> Path:
 
 def _camera_spec(settings: ClipSettings) -> CameraSpec:
     width, height = settings.size
-    return CameraSpec(camera_yaw_deg=settings.camera_yaw_deg, camera_elevation_deg=settings.camera_elevation_deg,
-                      width_px=width, height_px=height)
+    return CameraSpec(
+        camera_yaw_deg=settings.camera_yaw_deg,
+        camera_elevation_deg=settings.camera_elevation_deg,
+        width_px=width,
+        height_px=height,
+    )
 
 
 def _truth_document(script_name: str, settings: ClipSettings, frames: list[dict]) -> dict:

@@ -90,9 +90,7 @@ def _torso(body: BodyPose, look: Appearance) -> list[Primitive]:
     ]
 
 
-def _arm(
-    body: BodyPose, look: Appearance, shoulder: Lm, elbow: Lm, wrist: Lm, index: Lm, thumb: Lm
-) -> list[Primitive]:
+def _arm(body: BodyPose, look: Appearance, shoulder: Lm, elbow: Lm, wrist: Lm, index: Lm, thumb: Lm) -> list[Primitive]:
     """Short sleeve, upper arm, forearm and a mitten hand with a thumb."""
     joints = body.joints_m
     sleeve_end = joints[shoulder] + 0.55 * (joints[elbow] - joints[shoulder])
@@ -104,8 +102,7 @@ def _arm(
         Capsule(joints[shoulder], joints[elbow], 0.043, look.skin),
         Capsule(joints[elbow], joints[wrist], 0.034, look.skin),
         Ellipsoid(joints[wrist] + 0.075 * hand_dir, hand_axes, np.array([0.085, 0.042, 0.02]), look.skin),
-        Capsule(joints[wrist] + 0.02 * hand_dir + 0.02 * thumb_dir, joints[thumb] + 0.02 * hand_dir, 0.012,
-                look.skin),
+        Capsule(joints[wrist] + 0.02 * hand_dir + 0.02 * thumb_dir, joints[thumb] + 0.02 * hand_dir, 0.012, look.skin),
     ]
 
 

@@ -74,8 +74,9 @@ class Capsule:
             t_body = _nearest_root(a, b, c)
             along = axis_from_a + t_body * axis_dir
         body_ok = np.isfinite(t_body) & (along > 0.0) & (along < axis_sq)
-        t_caps = np.minimum(_sphere_hit(origin, directions, self.a, self.radius),
-                            _sphere_hit(origin, directions, self.b, self.radius))
+        t_caps = np.minimum(
+            _sphere_hit(origin, directions, self.a, self.radius), _sphere_hit(origin, directions, self.b, self.radius)
+        )
         return np.where(body_ok, t_body, t_caps)
 
     def normal_at(self, points: np.ndarray) -> np.ndarray:

@@ -123,8 +123,13 @@ def _trace_primitive(camera: Camera, primitive: Primitive, index: int, depth: np
 
 
 def _shade_primitive(
-    camera: Camera, primitive: Primitive, index: int, depth: np.ndarray, owner: np.ndarray,
-    light: np.ndarray, image: np.ndarray,
+    camera: Camera,
+    primitive: Primitive,
+    index: int,
+    depth: np.ndarray,
+    owner: np.ndarray,
+    light: np.ndarray,
+    image: np.ndarray,
 ) -> None:
     """Lambert + hemisphere ambient shading of the pixels a primitive owns, written into `image`."""
     box = camera.screen_box(*primitive.bounding_sphere())

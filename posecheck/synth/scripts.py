@@ -41,8 +41,9 @@ def _lerp(start: float, end: float, weight: float) -> float:
     return start + (end - start) * weight
 
 
-def _lerp_point(start: tuple[float, float, float], end: tuple[float, float, float], weight: float
-                ) -> tuple[float, float, float]:
+def _lerp_point(
+    start: tuple[float, float, float], end: tuple[float, float, float], weight: float
+) -> tuple[float, float, float]:
     return (_lerp(start[0], end[0], weight), _lerp(start[1], end[1], weight), _lerp(start[2], end[2], weight))
 
 
@@ -80,15 +81,17 @@ def _lift(shape: LiftShape) -> Callable[[float], PoseParams]:
 def _twist_carry(time_s: float) -> PoseParams:
     """Hold the box at the waist; twist the shoulders 45° to the left and back, pelvis and feet fixed."""
     twist = 45.0 * (smooth_ramp(time_s, 1.0, 2.5) - smooth_ramp(time_s, 3.5, 5.0))
-    return PoseParams(knee_flexion_deg=5.0, trunk_flexion_deg=3.0, torso_twist_deg=twist,
-                      grip_point_m=CARRY_GRIP_M, load_held=True)
+    return PoseParams(
+        knee_flexion_deg=5.0, trunk_flexion_deg=3.0, torso_twist_deg=twist, grip_point_m=CARRY_GRIP_M, load_held=True
+    )
 
 
 def _pivot_carry(time_s: float) -> PoseParams:
     """Hold the box at the waist and turn the whole body 75° to the left on the feet, no twist."""
     yaw = 75.0 * smooth_ramp(time_s, 1.0, 4.0)
-    return PoseParams(knee_flexion_deg=5.0, trunk_flexion_deg=3.0, body_yaw_deg=yaw,
-                      grip_point_m=CARRY_GRIP_M, load_held=True)
+    return PoseParams(
+        knee_flexion_deg=5.0, trunk_flexion_deg=3.0, body_yaw_deg=yaw, grip_point_m=CARRY_GRIP_M, load_held=True
+    )
 
 
 def _stand_still(time_s: float) -> PoseParams:
@@ -109,20 +112,52 @@ def _stooped_hold(time_s: float) -> PoseParams:
 SCRIPTS: dict[str, MotionScript] = {
     script.name: script
     for script in (
-        MotionScript("squat-lift", "squat (knees 100°, trunk 35°), lift a box from the floor to the waist",
-                     6.0, _lift(LiftShape(100.0, 35.0, 0.50, (0.27, 0.0, 0.0))), frozenset()),
-        MotionScript("stoop-lift", "stoop (knees 12°, trunk 80°), lift a box from the floor to the waist",
-                     6.0, _lift(LiftShape(12.0, 80.0, 0.30, (0.36, 0.0, 0.0))), frozenset({BEND_AT_WAIST})),
-        MotionScript("semi-squat", "semi-squat (knees 45°, trunk 50°), lift a box from a low platform",
-                     6.0, _lift(LiftShape(45.0, 50.0, 0.40, (0.36, 0.18, 0.0))), frozenset(), ambiguous=True),
-        MotionScript("twist-carry", "hold a box at the waist, twist the torso 45° left and back, feet planted",
-                     6.0, _twist_carry, frozenset({TWIST_UNDER_LOAD})),
-        MotionScript("pivot-carry", "hold a box at the waist, turn the whole body 75° on the feet, no twist",
-                     6.0, _pivot_carry, frozenset()),
-        MotionScript("stand-still", "stand with the hands at the sides, slight natural sway",
-                     5.0, _stand_still, frozenset()),
-        MotionScript("stooped-hold", "trunk flexed 48° with straight-ish knees held for 25 s, no load",
-                     30.0, _stooped_hold, frozenset({PROLONGED_FLEXION})),
+        MotionScript(
+            "squat-lift",
+            "squat (knees 100°, trunk 35°), lift a box from the floor to the waist",
+            6.0,
+            _lift(LiftShape(100.0, 35.0, 0.50, (0.27, 0.0, 0.0))),
+            frozenset(),
+        ),
+        MotionScript(
+            "stoop-lift",
+            "stoop (knees 12°, trunk 80°), lift a box from the floor to the waist",
+            6.0,
+            _lift(LiftShape(12.0, 80.0, 0.30, (0.36, 0.0, 0.0))),
+            frozenset({BEND_AT_WAIST}),
+        ),
+        MotionScript(
+            "semi-squat",
+            "semi-squat (knees 45°, trunk 50°), lift a box from a low platform",
+            6.0,
+            _lift(LiftShape(45.0, 50.0, 0.40, (0.36, 0.18, 0.0))),
+            frozenset(),
+            ambiguous=True,
+        ),
+        MotionScript(
+            "twist-carry",
+            "hold a box at the waist, twist the torso 45° left and back, feet planted",
+            6.0,
+            _twist_carry,
+            frozenset({TWIST_UNDER_LOAD}),
+        ),
+        MotionScript(
+            "pivot-carry",
+            "hold a box at the waist, turn the whole body 75° on the feet, no twist",
+            6.0,
+            _pivot_carry,
+            frozenset(),
+        ),
+        MotionScript(
+            "stand-still", "stand with the hands at the sides, slight natural sway", 5.0, _stand_still, frozenset()
+        ),
+        MotionScript(
+            "stooped-hold",
+            "trunk flexed 48° with straight-ish knees held for 25 s, no load",
+            30.0,
+            _stooped_hold,
+            frozenset({PROLONGED_FLEXION}),
+        ),
     )
 }
 """All motion scripts by name."""

@@ -118,7 +118,6 @@ class BodyPose:
     head_center_m: np.ndarray
     box: BoxPlacement | None
     platform: BoxPlacement | None
-    load_held: bool
 
 
 def two_bone_ik(
@@ -150,9 +149,7 @@ def build_body(params: PoseParams, dims: BodyDimensions = DIMENSIONS) -> BodyPos
     head_axes, head_center = _place_head(params, dims, shoulder_mid, thorax_axes, joints)
     box = _place_arms_and_box(params, dims, hip_mid, trunk_axis, thorax_axes, joints)
     pelvis_axes = np.stack([FORWARD, UP, LEFT])
-    body = BodyPose(
-        joints, pelvis_axes, thorax_axes, head_axes, head_center, box, _platform(params), params.load_held
-    )
+    body = BodyPose(joints, pelvis_axes, thorax_axes, head_axes, head_center, box, _platform(params))
     return _yawed(body, params.body_yaw_deg)
 
 
@@ -169,8 +166,14 @@ def _place_legs(params: PoseParams, dims: BodyDimensions, joints: np.ndarray) ->
     hip_mid = np.array([hip_forward * scale, dims.ankle_height_m + hip_up * scale, 0.0])
     legs = (
         (1.0, Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE, Landmark.LEFT_HEEL, Landmark.LEFT_FOOT_INDEX),
-        (-1.0, Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE, Landmark.RIGHT_HEEL,
-         Landmark.RIGHT_FOOT_INDEX),
+        (
+            -1.0,
+            Landmark.RIGHT_HIP,
+            Landmark.RIGHT_KNEE,
+            Landmark.RIGHT_ANKLE,
+            Landmark.RIGHT_HEEL,
+            Landmark.RIGHT_FOOT_INDEX,
+        ),
     )
     for side, hip, knee, ankle, heel, toe in legs:
         joints[hip] = hip_mid + side * dims.hip_half_width_m * LEFT
@@ -186,8 +189,9 @@ def _trunk_axis(trunk_flexion_deg: float, lateral_bend_deg: float) -> np.ndarray
     """Unit hip-mid→shoulder-mid direction: flexion toward +x, lateral bend toward +z (body frame)."""
     flexion, bend = math.radians(trunk_flexion_deg), math.radians(lateral_bend_deg)
     return unit(
-        np.array([math.sin(flexion) * math.cos(bend), math.cos(flexion) * math.cos(bend),
-                  math.sin(bend) * math.cos(flexion)])
+        np.array(
+            [math.sin(flexion) * math.cos(bend), math.cos(flexion) * math.cos(bend), math.sin(bend) * math.cos(flexion)]
+        )
     )
 
 
@@ -198,14 +202,18 @@ def _thorax_axes(trunk_axis: np.ndarray, torso_twist_deg: float) -> np.ndarray:
 
 
 def _place_head(
-    params: PoseParams, dims: BodyDimensions, shoulder_mid: np.ndarray, thorax_axes: np.ndarray,
+    params: PoseParams,
+    dims: BodyDimensions,
+    shoulder_mid: np.ndarray,
+    thorax_axes: np.ndarray,
     joints: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Head frame and centre (the neck extends a little when the trunk flexes); write the face joints."""
     extension_rad = math.radians(0.3 * max(params.trunk_flexion_deg, 0.0))
     left = thorax_axes[2]
-    head_axes = np.stack([rotate(thorax_axes[0], left, extension_rad), rotate(thorax_axes[1], left, extension_rad),
-                          left])
+    head_axes = np.stack(
+        [rotate(thorax_axes[0], left, extension_rad), rotate(thorax_axes[1], left, extension_rad), left]
+    )
     neck = shoulder_mid + 0.02 * thorax_axes[1]
     head_center = neck + dims.head_center_above_neck_m * head_axes[1] + 0.015 * head_axes[0]
     for index, (forward, up, leftward) in FACE_OFFSETS_M.items():
@@ -230,8 +238,12 @@ FACE_OFFSETS_M: dict[Landmark, tuple[float, float, float]] = {
 
 
 def _place_arms_and_box(
-    params: PoseParams, dims: BodyDimensions, hip_mid: np.ndarray, trunk_axis: np.ndarray,
-    thorax_axes: np.ndarray, joints: np.ndarray,
+    params: PoseParams,
+    dims: BodyDimensions,
+    hip_mid: np.ndarray,
+    trunk_axis: np.ndarray,
+    thorax_axes: np.ndarray,
+    joints: np.ndarray,
 ) -> BoxPlacement | None:
     """Arms by two-bone IK toward blended hanging/grip targets; return the box (following the hands if held)."""
     box_axes = _box_axes(thorax_axes if params.load_held else np.stack([FORWARD, UP, LEFT]))
@@ -271,7 +283,8 @@ def _place_hand(side: float, joints: np.ndarray, elbow: int, wrist: int, thorax_
         thumb_ref = reject(thorax_axes[1], hand_dir)
     thumb_dir = unit(thumb_ref)
     pinky, index, thumb = (
-        (Landmark.LEFT_PINKY, Landmark.LEFT_INDEX, Landmark.LEFT_THUMB) if side > 0
+        (Landmark.LEFT_PINKY, Landmark.LEFT_INDEX, Landmark.LEFT_THUMB)
+        if side > 0
         else (Landmark.RIGHT_PINKY, Landmark.RIGHT_INDEX, Landmark.RIGHT_THUMB)
     )
     joints[index] = joints[wrist] + 0.085 * hand_dir + 0.02 * thumb_dir
@@ -324,7 +337,6 @@ def _yawed(body: BodyPose, body_yaw_deg: float) -> BodyPose:
         head_center_m=turn(body.head_center_m),
         box=turn_box(body.box),
         platform=turn_box(body.platform),
-        load_held=body.load_held,
     )
 
 
@@ -341,8 +353,10 @@ def measure_metrics(joints_m: np.ndarray) -> TruthMetrics:
     trunk = shoulder_mid - hip_mid
     knees = [
         180.0 - interior_angle_deg(joints_m[hip], joints_m[knee], joints_m[ankle])
-        for hip, knee, ankle in ((Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE),
-                                 (Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE))
+        for hip, knee, ankle in (
+            (Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE),
+            (Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE),
+        )
     ]
     return TruthMetrics(
         trunk_flexion_deg=math.copysign(angle_deg(trunk, UP), float(np.dot(trunk, pelvis_forward))),
