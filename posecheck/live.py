@@ -36,7 +36,9 @@ from posecheck.run import CSV_NAME, EVENTS_DIR, REPORT_NAME, VIDEO_NAME, write_j
 from posecheck.store import HistoryStore
 from posecheck.video import H264Writer, VideoInfo
 
-RECORD_FPS = 15.0
+DEFAULT_FPS = 15.0
+MAX_FPS = 60.0
+FPS_ESTIMATE_FRAMES = 20
 MIN_STEP_S = 0.001
 UPDATE_QUEUE_SIZE = 64
 LIVE_SOURCE_NAME = "webcam"
@@ -88,48 +90,58 @@ class StreamClock:
         return elapsed
 
 
-class _Recorder:
-    """Encodes annotated frames on a background thread into a real-time H.264 video at RECORD_FPS:
-    each frame goes to the video slot of its timestamp, the previous frame fills skipped slots and
-    frames arriving faster than RECORD_FPS are left out. Video time therefore equals session time."""
+def estimate_fps(times_s: list[float]) -> float:
+    """Frames per second from consecutive frame times (seconds), by the median interval (robust to
+    the slow first inference); DEFAULT_FPS if the times cannot tell."""
+    intervals = sorted(later - earlier for earlier, later in zip(times_s, times_s[1:], strict=False))
+    if not intervals or intervals[len(intervals) // 2] <= 0:
+        return DEFAULT_FPS
+    return min(MAX_FPS, max(1.0, 1.0 / intervals[len(intervals) // 2]))
 
-    def __init__(self, path: Path, fps: float = RECORD_FPS) -> None:
+
+class _Recorder:
+    """Encodes every analysed frame to H.264 on a background thread, at the frame rate estimated
+    from the first frames' times, so the saved video plays at about real speed and video frame k is
+    analysed frame k."""
+
+    def __init__(self, path: Path) -> None:
         self.path = path
-        self.fps = fps
+        self.fps = DEFAULT_FPS
         self.size: tuple[int, int] = (0, 0)  # width, height in pixels
+        self._pending: list[tuple[np.ndarray, float]] = []
         self._writer: H264Writer | None = None
-        self._written = 0
-        self._last: np.ndarray | None = None
         self._sink = ThreadedSink(self._consume)
 
     def write(self, rgb: np.ndarray, time_s: float) -> None:
-        """Queue one RGB frame taken at `time_s` seconds after the first."""
+        """Queue one RGB frame taken at `time_s` seconds."""
         self._sink.put((rgb, time_s))
 
     def close(self) -> None:
         """Encode what is queued and finish the file (no file if no frame came)."""
         try:
             self._sink.close()
+            if self._writer is None and self._pending:
+                self._open()
         finally:
             if self._writer is not None:
                 self._writer.close()
 
     def _consume(self, item: tuple[np.ndarray, float]) -> None:
-        rgb, time_s = item
-        if self._writer is None:
-            height, width = rgb.shape[:2]
-            self.size = (width, height)
-            self._writer = H264Writer(self.path, self.fps, width, height)
-        slot = round(time_s * self.fps)
-        while self._last is not None and self._written < slot:
-            self._append(self._last)
-        if self._written <= slot:
-            self._append(rgb)
-        self._last = rgb
+        if self._writer is not None:
+            self._writer.write(item[0])
+            return
+        self._pending.append(item)
+        if len(self._pending) >= FPS_ESTIMATE_FRAMES:
+            self._open()
 
-    def _append(self, rgb: np.ndarray) -> None:
-        self._writer.write(rgb)
-        self._written += 1
+    def _open(self) -> None:
+        self.fps = estimate_fps([time_s for _, time_s in self._pending])
+        height, width = self._pending[0][0].shape[:2]
+        self.size = (width, height)
+        self._writer = H264Writer(self.path, self.fps, width, height)
+        for rgb, _ in self._pending:
+            self._writer.write(rgb)
+        self._pending = []
 
 
 class LiveSession:

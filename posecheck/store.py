@@ -267,7 +267,7 @@ class HistoryStore:
             csv_path=directory / CSV_NAME,
             video_path=directory / row["video_file"] if row["video_file"] else None,
             source_path=directory / row["source_file"] if row["source_file"] else None,
-            events=tuple(_event_record(event, directory, row["kind"], row["fps"]) for event in events),
+            events=tuple(_event_record(event, directory, row["fps"]) for event in events),
         )
 
     def load_frame_metrics(self, session_id: int) -> dict[str, list[float | None]]:
@@ -356,12 +356,10 @@ def _summary(row: sqlite3.Row) -> SessionSummary:
     )
 
 
-def _event_record(row: sqlite3.Row, directory: Path, kind: str, fps: float) -> EventRecord:
+def _event_record(row: sqlite3.Row, directory: Path, fps: float) -> EventRecord:
     values = {name: row[name] for name in _EVENT_COLUMNS}
-    # An upload's annotated video holds every analysed frame at the source frame rate; a live
-    # recording is real time (see posecheck.live), so the session time is the video time.
-    frame_based = kind == "upload" and fps > 0 and math.isfinite(fps)
-    video_s = row["peak_frame"] / fps if frame_based else row["peak_s"]
+    # The annotated video holds every analysed frame at `fps` (the report's video frame rate).
+    video_s = row["peak_frame"] / fps if fps > 0 and math.isfinite(fps) else row["peak_s"]
     image = directory / row["image_file"] if row["image_file"] else None
     return EventRecord(**values, image_path=image, video_s=video_s)
 

@@ -14,7 +14,7 @@ import pytest
 from posecheck import store as store_module
 from posecheck.config import Config
 from posecheck.errors import OutputError
-from posecheck.live import LiveStream, StreamClock
+from posecheck.live import LiveStream, StreamClock, estimate_fps
 from posecheck.run import write_jpeg
 from posecheck.store import HistoryStore, upload_path
 from posecheck.video import probe_video
@@ -163,6 +163,11 @@ def test_unwritable_data_dir_is_a_friendly_error(tmp_path: Path) -> None:
         HistoryStore(blocker / "data")
 
 
+def test_estimate_fps_ignores_a_slow_first_frame() -> None:
+    assert estimate_fps([0.0, 1.0, 1.1, 1.2, 1.3]) == pytest.approx(10.0)
+    assert estimate_fps([5.0]) == 15.0
+
+
 def test_stream_clock_is_relative_and_strictly_increasing() -> None:
     clock = StreamClock()
     times = [clock.seconds(t) for t in (1000.0, 1000.1, 1000.1, 999.0, 999.1)]
@@ -189,7 +194,7 @@ def test_live_stream_saves_a_session(store: HistoryStore, stoop_lift_video: Path
     assert stream.finish_and_save() is None  # idempotent
     record = store.load_session(session_id)
     assert record.summary.kind == "live" and record.summary.source_name == "webcam"
-    assert probe_video(record.video_path).duration_s == pytest.approx(6.0, abs=0.2)  # recorded in real time
+    assert probe_video(record.video_path).duration_s == pytest.approx(6.0, abs=0.2)  # plays in real time
     assert record.report_summary["frames_analysed"] == 90
     assert record.summary.duration_s == pytest.approx(6.0, abs=0.2)  # times from the frames' own stamps
     assert len(store.load_frame_metrics(session_id)["trunk_flexion_deg"]) == 90
@@ -198,7 +203,7 @@ def test_live_stream_saves_a_session(store: HistoryStore, stoop_lift_video: Path
 
 @pytest.mark.slow
 def test_live_recording_stays_real_time_when_frames_are_dropped(store: HistoryStore, stoop_lift_video: Path) -> None:
-    """A slow computer analyses only some webcam frames: the saved video still lasts as long as the session."""
+    """A slow computer analyses only every third webcam frame: the saved video still plays in real time."""
     stream = LiveStream(store)
     stream.start(Config(), blur_faces=False)
     with av.open(str(stoop_lift_video)) as container:
@@ -208,7 +213,7 @@ def test_live_recording_stays_real_time_when_frames_are_dropped(store: HistorySt
     record = store.load_session(stream.finish_and_save())
     assert record.report_summary["frames_analysed"] == 30
     assert probe_video(record.video_path).duration_s == pytest.approx(record.summary.duration_s, abs=0.25)
-    assert all(event.video_s == event.peak_s for event in record.events)
+    assert probe_video(record.video_path).frame_count == 30  # video frame k is analysed frame k
 
 
 def test_live_stream_without_a_person_saves_nothing(store: HistoryStore) -> None:
