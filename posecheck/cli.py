@@ -42,7 +42,7 @@ def _non_negative_float(text: str) -> float:
 def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by `analyze` and `batch`."""
     parser.add_argument("--model", help="pose model .task file (default: the one shipped in models/)")
-    parser.add_argument("--config", help="TOML file with [pose], [smoothing] and [rules] settings")
+    parser.add_argument("--config", help="TOML file with [pose], [smoothing], [rules] and [ergonomics] settings")
     parser.add_argument("--stride", type=_positive_int, default=1, help="analyse every N-th frame (default 1)")
     parser.add_argument("--max-width", type=_width, help="downscale wider frames to this width before analysis")
     parser.add_argument("--blur-faces", action="store_true", help="blur faces in the annotated video and images")
