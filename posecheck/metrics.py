@@ -167,12 +167,13 @@ class _Body:
     leg_length_m: float
     shoulder_width_m: float
     floor_y: float
+    world: np.ndarray  # MediaPipe's world landmarks in our axes (metres, y up), for segment lengths
 
 
 UP = np.array([0.0, 1.0, 0.0])
 
 
-def _body(points: np.ndarray) -> _Body | None:
+def _body(points: np.ndarray, world: np.ndarray) -> _Body | None:
     p = points
     hip_mid = (p[L.LEFT_HIP] + p[L.RIGHT_HIP]) / 2
     shoulder_mid = (p[L.LEFT_SHOULDER] + p[L.RIGHT_SHOULDER]) / 2
@@ -194,7 +195,7 @@ def _body(points: np.ndarray) -> _Body | None:
     if not (leg_length > 0.05 and math.isfinite(floor_y)):
         return None
     return _Body(p, hip_mid, shoulder_mid, knee_mid, ankle_mid, wrist_mid, UP, left, forward,
-                 leg_length, shoulder_width, floor_y)
+                 leg_length, shoulder_width, floor_y, world)
 
 
 def _horizontal_left(points: np.ndarray) -> np.ndarray | None:
@@ -207,7 +208,11 @@ def _horizontal_left(points: np.ndarray) -> np.ndarray | None:
     hip_line = (points[L.LEFT_HIP] - points[L.RIGHT_HIP]) * horizontal
     feet = (points[L.LEFT_FOOT_INDEX] + points[L.RIGHT_FOOT_INDEX] - points[L.LEFT_HEEL] - points[L.RIGHT_HEEL])
     feet_left = np.cross(UP, feet * horizontal)
-    estimates = [(v, _in_image_plane(v)) for v in (_unit(hip_line), _unit(feet_left)) if v is not None]
+    estimates = [
+        (vector, source_weight * _in_image_plane(vector))
+        for vector, source_weight in ((_unit(hip_line), 1.0), (_unit(feet_left), 1.0))
+        if vector is not None
+    ]
     if not estimates:
         return None
     if len(estimates) == 2 and float(np.dot(estimates[0][0], estimates[1][0])) < 0:
@@ -227,14 +232,15 @@ def compute_metrics(pose: PoseFrame | None, min_visibility: float = 0.5) -> Fram
     points = body_points(pose)
     if not np.all(np.isfinite(points[11:29])):
         return EMPTY_METRICS
-    body = _body(points)
+    body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY)
     if body is None:
         return EMPTY_METRICS
+    legs = _leg_weights(pose, min_visibility)
     values = {
         "trunk_flexion_deg": trunk_flexion_deg(body),
-        "hip_flexion_deg": joint_flexion_deg(body.shoulder_mid, body.hip_mid, body.knee_mid),
-        "knee_flexion_deg": knee_flexion_deg(points),
-        "torso_twist_deg": torso_twist_deg(points),
+        "hip_flexion_deg": hip_flexion_deg(body, legs),
+        "knee_flexion_deg": knee_flexion_deg(points, legs),
+        "torso_twist_deg": torso_twist_deg(body),
         "lateral_bend_deg": lateral_bend_deg(body),
         "neck_flexion_deg": neck_flexion_deg(body),
         "upper_arm_flexion_deg": upper_arm_flexion_deg(body),
@@ -252,10 +258,45 @@ def compute_metrics(pose: PoseFrame | None, min_visibility: float = 0.5) -> Fram
     return FrameMetrics(**values, confidence={k: v for k, v in confidence.items() if values.get(k) is not None})
 
 
+def _leg_weights(pose: PoseFrame, min_visibility: float) -> tuple[float, float]:
+    """Per leg (left, right): the weakest visibility of hip, knee and ankle, or 0 below `min_visibility`."""
+    weights = []
+    for leg in _LEGS:
+        visibility = float(np.min(np.nan_to_num(pose.visibility[list(leg)], nan=0.0)))
+        weights.append(visibility if visibility >= min_visibility else 0.0)
+    return weights[0], weights[1]
+
+
 def trunk_flexion_deg(body: _Body) -> float | None:
-    """Forward lean of hip-mid → shoulder-mid from vertical in the sagittal plane, degrees (back = negative)."""
+    """Forward lean of hip-mid → shoulder-mid from vertical in the sagittal plane, degrees (back = negative).
+
+    Seen from the side the lean lies in the image plane and comes from the image landmarks. Seen from
+    the front it lies in depth, where MediaPipe's depth exaggerates it; there the lean comes from how
+    much shorter the trunk looks in the image than its 3D length. The two are blended by the view.
+    """
     trunk = body.shoulder_mid - body.hip_mid
-    return _sagittal_angle_deg(trunk, body)
+    in_plane = _sagittal_angle_deg(trunk, body)
+    if in_plane is None:
+        return None
+    facing_camera = abs(float(body.forward[2]))  # cosine between forward and the camera axis
+    world_trunk = (body.world[L.LEFT_SHOULDER] + body.world[L.RIGHT_SHOULDER]
+                   - body.world[L.LEFT_HIP] - body.world[L.RIGHT_HIP]) / 2
+    out_of_plane = _foreshortening_deg(trunk, world_trunk)
+    if out_of_plane is None or facing_camera < 0.1:
+        return in_plane
+    # A forward lean by theta tilts the trunk out of the image plane by asin(sin(theta) * facing_camera).
+    from_depth = math.degrees(math.asin(min(1.0, math.sin(math.radians(out_of_plane)) / facing_camera)))
+    weight = facing_camera**2
+    return (1 - weight) * in_plane + weight * math.copysign(from_depth, in_plane)
+
+
+def _foreshortening_deg(image_segment: np.ndarray, world_segment: np.ndarray) -> float | None:
+    """Angle out of the image plane, degrees, from the segment's image length against its 3D length."""
+    length_3d = float(np.linalg.norm(world_segment))
+    length_in_image = float(np.linalg.norm(image_segment[:2]))
+    if not (length_3d > 1e-6 and math.isfinite(length_in_image)):
+        return None
+    return math.degrees(math.acos(min(1.0, length_in_image / length_3d)))
 
 
 def _sagittal_angle_deg(vector: np.ndarray, body: _Body) -> float | None:
@@ -266,13 +307,30 @@ def _sagittal_angle_deg(vector: np.ndarray, body: _Body) -> float | None:
     return math.degrees(math.atan2(forward_part, up_part))
 
 
-def knee_flexion_deg(points: np.ndarray) -> float | None:
-    """Mean knee flexion of both legs in degrees (0 = straight)."""
-    left = joint_flexion_deg(points[L.LEFT_HIP], points[L.LEFT_KNEE], points[L.LEFT_ANKLE])
-    right = joint_flexion_deg(points[L.RIGHT_HIP], points[L.RIGHT_KNEE], points[L.RIGHT_ANKLE])
-    if left is None or right is None:
-        return None
-    return (left + right) / 2
+def knee_flexion_deg(points: np.ndarray, leg_weights: tuple[float, float] = (1.0, 1.0)) -> float | None:
+    """Knee flexion in degrees (0 = straight): mean of the legs, weighted by how well each is seen."""
+    angles = (
+        joint_flexion_deg(points[L.LEFT_HIP], points[L.LEFT_KNEE], points[L.LEFT_ANKLE]),
+        joint_flexion_deg(points[L.RIGHT_HIP], points[L.RIGHT_KNEE], points[L.RIGHT_ANKLE]),
+    )
+    return _weighted_mean(angles, leg_weights)
+
+
+def hip_flexion_deg(body: _Body, leg_weights: tuple[float, float] = (1.0, 1.0)) -> float | None:
+    """Hip flexion in degrees: the angle between the trunk (hip-mid → shoulder-mid) and each thigh's
+    upward extension (0 = standing straight), weighted over both legs."""
+    p, trunk = body.points, body.shoulder_mid - body.hip_mid
+    angles = (
+        joint_flexion_deg(p[L.LEFT_HIP] + trunk, p[L.LEFT_HIP], p[L.LEFT_KNEE]),
+        joint_flexion_deg(p[L.RIGHT_HIP] + trunk, p[L.RIGHT_HIP], p[L.RIGHT_KNEE]),
+    )
+    return _weighted_mean(angles, leg_weights)
+
+
+def _weighted_mean(values: tuple[float | None, ...], weights: tuple[float, ...]) -> float | None:
+    pairs = [(v, w) for v, w in zip(values, weights, strict=True) if v is not None and w > 0]
+    total = sum(w for _, w in pairs)
+    return sum(v * w for v, w in pairs) / total if total > 0 else None
 
 
 def knee_share_of_bend(knee_deg: float | None, trunk_deg: float | None) -> float | None:
@@ -283,16 +341,36 @@ def knee_share_of_bend(knee_deg: float | None, trunk_deg: float | None) -> float
     return max(knee_deg, 0.0) / total if total >= 20.0 else None
 
 
-def torso_twist_deg(points: np.ndarray) -> float | None:
-    """Axial rotation of the shoulder line against the hip line about the trunk axis, in degrees.
+def torso_twist_deg(body: _Body) -> float | None:
+    """Axial rotation of the shoulder line against the pelvis about the trunk axis, in degrees.
 
-    Positive when the shoulders are turned to the person's left.
+    Positive when the shoulders are turned to the person's left. The pelvis direction is the hip
+    line steadied by the feet (hips are often hidden behind a carried load); both lines get their
+    depth from their known 3D length where they point away from the camera.
     """
-    hip_line = points[L.LEFT_HIP] - points[L.RIGHT_HIP]
-    shoulder_line = points[L.LEFT_SHOULDER] - points[L.RIGHT_SHOULDER]
-    hip_mid = (points[L.LEFT_HIP] + points[L.RIGHT_HIP]) / 2
-    shoulder_mid = (points[L.LEFT_SHOULDER] + points[L.RIGHT_SHOULDER]) / 2
-    return signed_angle_about_deg(hip_line, shoulder_line, shoulder_mid - hip_mid)
+    p = body.points
+    shoulder_line = depth_corrected(
+        p[L.LEFT_SHOULDER] - p[L.RIGHT_SHOULDER], body.world[L.LEFT_SHOULDER] - body.world[L.RIGHT_SHOULDER]
+    )
+    return signed_angle_about_deg(body.left, shoulder_line, body.shoulder_mid - body.hip_mid)
+
+
+def depth_corrected(segment: np.ndarray, world_segment: np.ndarray) -> np.ndarray:
+    """The segment with its depth (z) taken from its 3D length where it points away from the camera.
+
+    MediaPipe's depth is compressed; the image length is exact. With 3D length D and image length l,
+    |z| = sqrt(D² - l²), signed like the world depth. Where the segment lies in the image plane
+    (l close to D) that formula is unstable, so the world depth is blended in by (l / D)².
+    """
+    length_3d = float(np.linalg.norm(world_segment))
+    in_image = float(np.linalg.norm(segment[:2]))
+    if not (length_3d > 1e-6 and math.isfinite(in_image)):
+        return segment
+    share = min(1.0, in_image / length_3d) ** 2
+    depth_from_length = math.copysign(math.sqrt(max(0.0, length_3d**2 - in_image**2)), float(world_segment[2]))
+    corrected = segment.copy()
+    corrected[2] = share * float(world_segment[2]) + (1.0 - share) * depth_from_length
+    return corrected
 
 
 def lateral_bend_deg(body: _Body) -> float | None:
@@ -369,11 +447,18 @@ def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator
 
 
-# Landmarks each metric depends on (visibility is taken as the minimum over them).
+_LEGS = (
+    (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
+    (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
+)
+
+# Landmarks each metric depends on (visibility is taken as the minimum over them). Metrics in
+# _EITHER_LEG need the shoulders and hips (for the hip angle) plus one well-seen leg.
+_EITHER_LEG = {"knee_flexion_deg", "hip_flexion_deg", "knee_share_of_bend"}
 _DEPENDENCIES: dict[str, tuple[int, ...]] = {
     "trunk_flexion_deg": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),
-    "hip_flexion_deg": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE),
-    "knee_flexion_deg": (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE),
+    "hip_flexion_deg": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),
+    "knee_flexion_deg": (),
     "torso_twist_deg": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),
     "lateral_bend_deg": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),
     "neck_flexion_deg": (L.LEFT_EAR, L.RIGHT_EAR, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
@@ -389,9 +474,7 @@ _DEPENDENCIES: dict[str, tuple[int, ...]] = {
     "stance_width_rel": (L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
     "view_yaw_deg": (L.LEFT_HIP, L.RIGHT_HIP),
 }
-_DEPENDENCIES["knee_share_of_bend"] = tuple(
-    set(_DEPENDENCIES["trunk_flexion_deg"]) | set(_DEPENDENCIES["knee_flexion_deg"])
-)
+_DEPENDENCIES["knee_share_of_bend"] = _DEPENDENCIES["trunk_flexion_deg"]
 
 # Metrics measured mostly in depth when the person faces the camera (view_yaw 90): their confidence
 # falls with the view. Twist and stance are mostly in depth when seen side-on (view_yaw 0).
@@ -403,8 +486,11 @@ def _confidences(pose: PoseFrame, min_visibility: float, view_deg: float | None)
     """Per metric: the weakest landmark visibility (0 if below min_visibility), scaled by the view."""
     side_on = 1.0 if view_deg is None else math.cos(math.radians(view_deg))
     result = {}
+    best_leg = max(_leg_weights(pose, min_visibility))
     for name, indices in _DEPENDENCIES.items():
-        visibility = float(np.min(np.nan_to_num(pose.visibility[list(indices)], nan=0.0)))
+        visibility = float(np.min(np.nan_to_num(pose.visibility[list(indices)], nan=0.0))) if indices else 1.0
+        if name in _EITHER_LEG:
+            visibility = min(visibility, best_leg)
         if visibility < min_visibility:
             result[name] = 0.0
             continue
