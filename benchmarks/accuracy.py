@@ -42,7 +42,8 @@ def print_view_table(results: list[ClipAccuracy], yaws: list[float]) -> None:
     for metric in COMPARED_METRICS:
         scripts = TWIST_SCRIPTS if metric == "torso_twist_deg" else None
         cells = [pooled_mae([r for r in results if r.camera_yaw_deg == y], metric, scripts) for y in yaws]
-        print(f"{metric:<20}" + "".join(f"{_fmt(c):>9}" for c in cells) + f"{_fmt(pooled_mae(results, metric, scripts)):>9}")
+        overall = _fmt(pooled_mae(results, metric, scripts))
+        print(f"{metric:<20}" + "".join(f"{_fmt(c):>9}" for c in cells) + f"{overall:>9}")
 
 
 def print_confusion(results: list[ClipAccuracy]) -> None:
