@@ -174,6 +174,13 @@ def live_stream(store: HistoryStore) -> LiveStream:
     return st.session_state["live_stream"]
 
 
+def save_live_session_left_behind() -> None:
+    """Leaving the Live page ends the webcam stream: save its session now (a toast says so)."""
+    stream: LiveStream | None = st.session_state.get("live_stream")
+    if stream is not None and stream.active and (session_id := stream.finish_and_save()) is not None:
+        st.toast(f"Saved live session #{session_id} to the history.")
+
+
 def render_live_status(update: LiveUpdate | None) -> None:
     """The warning (or all-clear) for the latest frame, and running event counts by rule."""
     if update is None:
@@ -329,7 +336,7 @@ def show_event_card(record: SessionRecord, index: int, event: EventRecord) -> No
         details.caption(f"Source: {event.source}")
         if record.video_path is not None:
             details.button(
-                f"▶ Jump the video to {int(event.video_s)} s", key=f"jump_{record.summary.id}_{index}",
+                "▶ Jump the video to this event", key=f"jump_{record.summary.id}_{index}",
                 on_click=request_jump, args=(record.summary.id, event.video_s),
             )
 
@@ -458,6 +465,8 @@ def main() -> None:
     st.sidebar.title("posecheck")
     page = st.sidebar.radio("Page", PAGES, key="page")
     st.sidebar.caption(DISCLAIMER)
+    if page != "Live":
+        save_live_session_left_behind()
     PAGE_RENDERERS[page](store)
 
 
