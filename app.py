@@ -24,10 +24,10 @@ from posecheck.live import LiveStream, LiveUpdate
 from posecheck.pipeline import AnalysisSettings
 from posecheck.rules import RULE_IDS
 from posecheck.run import analyze_to_dir
-from posecheck.store import EventRecord, HistoryStore, SessionRecord, default_data_dir, upload_path
+from posecheck.store import VIDEO_SUFFIXES, EventRecord, HistoryStore, SessionRecord, default_data_dir, upload_path
 
 PAGES = ("Live", "Upload", "Review", "Guide")
-VIDEO_TYPES = ["mp4", "mov", "m4v", "avi", "mkv", "webm", "mpg", "mpeg", "wmv"]
+VIDEO_TYPES = [suffix.lstrip(".") for suffix in VIDEO_SUFFIXES]
 DEFAULT_UPLOAD_LIMIT_MB = 200
 LIVE_REFRESH_S = 0.25
 MAX_CHART_POINTS = 2000
@@ -221,7 +221,6 @@ def live_page(store: HistoryStore) -> None:
         rtc_configuration={"iceServers": []},
         media_stream_constraints={"video": True, "audio": False},
     )
-    status = st.empty()
     if not ctx.state.playing:
         stream.finish_and_save()
         if stream.error:
@@ -230,6 +229,7 @@ def live_page(store: HistoryStore) -> None:
             st.success(f"Saved live session #{stream.last_saved_id} to the history: open **Review** to see it.")
         return
     stream.start(Config(), blur)
+    status = st.empty()
     latest: LiveUpdate | None = None
     while ctx.state.playing:  # the next rerun (e.g. STOP) interrupts this loop at an st call
         updates = stream.drain()
