@@ -432,7 +432,7 @@ pelvic tilts); no deep stretching during the acute phase.
 def guide_page(_store: HistoryStore) -> None:
     """The guide's lifting technique, prevention exercises and red flags; the tool does not diagnose."""
     st.header("Guide: lifting without hurting your back")
-    st.warning(f"**posecheck does not diagnose.** {DISCLAIMER}")
+    st.warning(DISCLAIMER, icon="⚕️")
     st.subheader("Lifting technique")
     st.markdown(GUIDE_TECHNIQUE)
     st.subheader("What posecheck flags")
@@ -444,7 +444,7 @@ def guide_page(_store: HistoryStore) -> None:
     st.subheader("If a back spasm happens")
     st.markdown(GUIDE_ACUTE)
     st.subheader("Red flags: seek medical care")
-    st.error("Get medical help, urgently for the first, if back pain comes with:\n\n"
+    st.error("Seek medical care (at once for the first) if back pain comes with:\n\n"
              + "\n".join(f"- {flag}" for flag in RED_FLAGS))
     st.caption("Source: the project's back-spasm guide (shared/seed/back-spasm-guide.txt).")
 
