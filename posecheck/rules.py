@@ -300,9 +300,11 @@ class RulesEngine:
         self._states = [_RuleState(spec, cfg.merge_gap_s) for spec in rule_specs(cfg)]
         self._load = LoadTracker(cfg)
         self._last_twist: tuple[float, float] | None = None
+        self._last_time_s: float | None = None
 
     def update(self, index: int, time_s: float, metrics: FrameMetrics) -> FrameJudgement:
-        """Judge one frame (frame `index` at `time_s` seconds)."""
+        """Judge one frame (frame `index` at `time_s` seconds; a time going backwards counts as a repeat)."""
+        time_s = self._forward_time(time_s)
         load_held = self._load.update(time_s, metrics)
         ctx = Context(load_held=load_held, twist_speed_deg_per_s=self._twist_speed(time_s, metrics))
         finished = [event for state in self._states if (event := state.update(index, time_s, metrics, ctx))]
@@ -317,8 +319,17 @@ class RulesEngine:
         """Close every open span at the end of the stream; return the events that result."""
         return tuple(event for state in self._states if (event := state.close()))
 
+    def _forward_time(self, time_s: float) -> float:
+        """`time_s`, or the latest time seen when it is earlier or not a number (events stay ordered)."""
+        if self._last_time_s is not None and not time_s >= self._last_time_s:
+            return self._last_time_s
+        if not math.isfinite(time_s):
+            return 0.0 if self._last_time_s is None else self._last_time_s
+        self._last_time_s = time_s
+        return time_s
+
     def _twist_speed(self, time_s: float, metrics: FrameMetrics) -> float | None:
-        twist = metrics.torso_twist_deg
+        twist = metrics.torso_twist_deg if _all_known(metrics.torso_twist_deg) else None
         previous, self._last_twist = self._last_twist, (time_s, twist) if twist is not None else None
         if twist is None or previous is None or time_s <= previous[0]:
             return None
