@@ -48,7 +48,8 @@ class OneEuroFilter:
         previous = np.where(np.isfinite(self._value), self._value, values)
         raw_derivative = np.where(finite, (values - previous) / dt_s, 0.0)
         alpha_d = _smoothing_factor(dt_s, cfg.derivative_cutoff_hz)
-        derivative = alpha_d * raw_derivative + (1 - alpha_d) * self._derivative
+        # Opposite overflowing jumps (inf - inf) carry no usable speed: NaN would stick in the state.
+        derivative = np.nan_to_num(alpha_d * raw_derivative + (1 - alpha_d) * self._derivative, nan=0.0)
         cutoff = cfg.min_cutoff_hz + cfg.beta * np.abs(derivative)
         tau = 1.0 / (2.0 * math.pi * cutoff)
         alpha = 1.0 / (1.0 + tau / dt_s)
@@ -85,4 +86,10 @@ class PoseSmoother:
         scale = float(pose.height_px)
         image = self._image.filter(pose.image_xy_px / scale, time_s) * scale
         world = self._world.filter(pose.world_xyz_m, time_s)
+        image, world = _finite_or_raw(image, pose.image_xy_px), _finite_or_raw(world, pose.world_xyz_m)
         return dataclasses.replace(pose, image_xy_px=image, world_xyz_m=world)
+
+
+def _finite_or_raw(smoothed: np.ndarray, raw: np.ndarray) -> np.ndarray:
+    """The smoothed values, except where smoothing overflowed: there the raw values."""
+    return np.where(np.isfinite(smoothed), smoothed, raw)
