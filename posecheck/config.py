@@ -73,9 +73,11 @@ class RulesConfig:
     prolonged_release_trunk_flexion_deg: float = 25.0
     prolonged_min_duration_s: float = 20.0
 
-    # Load inference: hands together in front of the body (not hanging at the sides).
+    # Load inference: hands together in front of the body with the elbows bent (arms hanging at the
+    # sides are straight; holding a box at the waist bends them).
     load_hands_forward_leg_ratio: float = 0.15
     load_hands_max_separation_shoulder_ratio: float = 1.8
+    load_min_elbow_flexion_deg: float = 30.0
     load_enter_s: float = 0.3
     load_exit_s: float = 0.6
     # Declare the person loaded all the time (e.g. a carrying task filmed mid-way).

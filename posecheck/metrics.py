@@ -168,18 +168,20 @@ class _Body:
     shoulder_width_m: float
     floor_y: float
     world: np.ndarray  # MediaPipe's world landmarks in our axes (metres, y up), for segment lengths
+    both_hands_seen: bool
 
 
 UP = np.array([0.0, 1.0, 0.0])
 
 
-def _body(points: np.ndarray, world: np.ndarray) -> _Body | None:
+def _body(points: np.ndarray, world: np.ndarray, arm_weights: tuple[float, float] = (1.0, 1.0)) -> _Body | None:
     p = points
     hip_mid = (p[L.LEFT_HIP] + p[L.RIGHT_HIP]) / 2
     shoulder_mid = (p[L.LEFT_SHOULDER] + p[L.RIGHT_SHOULDER]) / 2
     knee_mid = (p[L.LEFT_KNEE] + p[L.RIGHT_KNEE]) / 2
     ankle_mid = (p[L.LEFT_ANKLE] + p[L.RIGHT_ANKLE]) / 2
-    wrist_mid = (p[L.LEFT_WRIST] + p[L.RIGHT_WRIST]) / 2
+    # The hands' point: the mean of the wrists that are seen well enough (one in a side view).
+    wrist_mid = _weighted_point((p[L.LEFT_WRIST], p[L.RIGHT_WRIST]), arm_weights)
     left = _horizontal_left(p)
     if left is None:
         return None
@@ -195,7 +197,14 @@ def _body(points: np.ndarray, world: np.ndarray) -> _Body | None:
     if not (leg_length > 0.05 and math.isfinite(floor_y)):
         return None
     return _Body(p, hip_mid, shoulder_mid, knee_mid, ankle_mid, wrist_mid, UP, left, forward,
-                 leg_length, shoulder_width, floor_y, world)
+                 leg_length, shoulder_width, floor_y, world, min(arm_weights) > 0)
+
+
+def _weighted_point(points: tuple[np.ndarray, ...], weights: tuple[float, ...]) -> np.ndarray:
+    total = sum(weights)
+    if total <= 0:
+        return np.full(3, np.nan)
+    return sum(w * point for point, w in zip(points, weights, strict=True)) / total
 
 
 def _horizontal_left(points: np.ndarray) -> np.ndarray | None:
@@ -232,10 +241,11 @@ def compute_metrics(pose: PoseFrame | None, min_visibility: float = 0.5) -> Fram
     points = body_points(pose)
     if not np.all(np.isfinite(points[11:29])):
         return EMPTY_METRICS
-    body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY)
+    legs = _limb_weights(pose, min_visibility, _LEGS)
+    arms = _limb_weights(pose, min_visibility, _ARMS)
+    body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY, arms)
     if body is None:
         return EMPTY_METRICS
-    legs = _leg_weights(pose, min_visibility)
     values = {
         "trunk_flexion_deg": trunk_flexion_deg(body),
         "hip_flexion_deg": hip_flexion_deg(body, legs),
@@ -244,7 +254,7 @@ def compute_metrics(pose: PoseFrame | None, min_visibility: float = 0.5) -> Fram
         "lateral_bend_deg": lateral_bend_deg(body),
         "neck_flexion_deg": neck_flexion_deg(body),
         "upper_arm_flexion_deg": upper_arm_flexion_deg(body),
-        "lower_arm_flexion_deg": lower_arm_flexion_deg(points),
+        "lower_arm_flexion_deg": lower_arm_flexion_deg(points, arms),
         **hand_metrics(body),
         "stance_width_rel": _ratio(
             float(np.linalg.norm((points[L.LEFT_ANKLE] - points[L.RIGHT_ANKLE]) * [1, 0, 1])),
@@ -258,11 +268,13 @@ def compute_metrics(pose: PoseFrame | None, min_visibility: float = 0.5) -> Fram
     return FrameMetrics(**values, confidence={k: v for k, v in confidence.items() if values.get(k) is not None})
 
 
-def _leg_weights(pose: PoseFrame, min_visibility: float) -> tuple[float, float]:
-    """Per leg (left, right): the weakest visibility of hip, knee and ankle, or 0 below `min_visibility`."""
+def _limb_weights(
+    pose: PoseFrame, min_visibility: float, limbs: tuple[tuple[int, ...], tuple[int, ...]]
+) -> tuple[float, float]:
+    """Per limb (left, right): the weakest visibility of its landmarks, or 0 below `min_visibility`."""
     weights = []
-    for leg in _LEGS:
-        visibility = float(np.min(np.nan_to_num(pose.visibility[list(leg)], nan=0.0)))
+    for limb in limbs:
+        visibility = float(np.min(np.nan_to_num(pose.visibility[list(limb)], nan=0.0)))
         weights.append(visibility if visibility >= min_visibility else 0.0)
     return weights[0], weights[1]
 
@@ -400,17 +412,13 @@ def upper_arm_flexion_deg(body: _Body) -> float | None:
     return max(known) if known else None
 
 
-def lower_arm_flexion_deg(points: np.ndarray) -> float | None:
-    """Mean elbow flexion of both arms, degrees (0 = straight arm)."""
-    angles = [
-        joint_flexion_deg(points[s], points[e], points[w])
-        for s, e, w in (
-            (L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST),
-            (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST),
-        )
-    ]
-    known = [a for a in angles if a is not None]
-    return sum(known) / len(known) if known else None
+def lower_arm_flexion_deg(points: np.ndarray, arm_weights: tuple[float, float] = (1.0, 1.0)) -> float | None:
+    """Elbow flexion in degrees (0 = straight arm), weighted over the arms by how well each is seen."""
+    angles = (
+        joint_flexion_deg(points[L.LEFT_SHOULDER], points[L.LEFT_ELBOW], points[L.LEFT_WRIST]),
+        joint_flexion_deg(points[L.RIGHT_SHOULDER], points[L.RIGHT_ELBOW], points[L.RIGHT_WRIST]),
+    )
+    return _weighted_mean(angles, arm_weights)
 
 
 def hand_metrics(body: _Body) -> dict[str, float | None]:
@@ -418,6 +426,8 @@ def hand_metrics(body: _Body) -> dict[str, float | None]:
     p = body.points
     to_hands = body.wrist_mid - body.ankle_mid
     horizontal = to_hands - np.dot(to_hands, body.up) * body.up
+    if not body.both_hands_seen:  # one hand is off the body's midline: keep only its forward reach
+        horizontal = float(np.dot(horizontal, body.forward)) * body.forward
     hips_to_hands = body.wrist_mid - body.hip_mid
     return {
         "hand_height_rel": _ratio(float(body.wrist_mid[1] - body.floor_y), body.leg_length_m),
@@ -451,10 +461,17 @@ _LEGS = (
     (L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE),
     (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE),
 )
+_ARMS = (
+    (L.LEFT_SHOULDER, L.LEFT_ELBOW, L.LEFT_WRIST),
+    (L.RIGHT_SHOULDER, L.RIGHT_ELBOW, L.RIGHT_WRIST),
+)
 
 # Landmarks each metric depends on (visibility is taken as the minimum over them). Metrics in
 # _EITHER_LEG need the shoulders and hips (for the hip angle) plus one well-seen leg.
-_EITHER_LEG = {"knee_flexion_deg", "hip_flexion_deg", "knee_share_of_bend"}
+_EITHER_LEG = {"knee_flexion_deg", "hip_flexion_deg", "knee_share_of_bend", "hand_height_rel", "hand_distance_rel",
+               "knee_height_rel", "asymmetry_angle_deg", "leg_length_m"}
+_EITHER_ARM = {"lower_arm_flexion_deg", "hand_height_rel", "hand_distance_rel", "hands_forward_rel",
+               "asymmetry_angle_deg"}
 _DEPENDENCIES: dict[str, tuple[int, ...]] = {
     "trunk_flexion_deg": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),
     "hip_flexion_deg": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),
@@ -463,14 +480,14 @@ _DEPENDENCIES: dict[str, tuple[int, ...]] = {
     "lateral_bend_deg": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_HIP, L.RIGHT_HIP),
     "neck_flexion_deg": (L.LEFT_EAR, L.RIGHT_EAR, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
     "upper_arm_flexion_deg": (L.LEFT_SHOULDER, L.RIGHT_SHOULDER, L.LEFT_ELBOW, L.RIGHT_ELBOW),
-    "lower_arm_flexion_deg": (L.LEFT_ELBOW, L.RIGHT_ELBOW, L.LEFT_WRIST, L.RIGHT_WRIST),
-    "hand_height_rel": (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_ANKLE, L.RIGHT_ANKLE),
-    "hand_distance_rel": (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_ANKLE, L.RIGHT_ANKLE),
-    "hands_forward_rel": (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_HIP, L.RIGHT_HIP),
+    "lower_arm_flexion_deg": (),
+    "hand_height_rel": (),
+    "hand_distance_rel": (),
+    "hands_forward_rel": (L.LEFT_HIP, L.RIGHT_HIP),
     "hands_separation_rel": (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
-    "knee_height_rel": (L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE),
-    "asymmetry_angle_deg": (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_HIP, L.RIGHT_HIP),
-    "leg_length_m": (L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE),
+    "knee_height_rel": (),
+    "asymmetry_angle_deg": (L.LEFT_HIP, L.RIGHT_HIP),
+    "leg_length_m": (),
     "stance_width_rel": (L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
     "view_yaw_deg": (L.LEFT_HIP, L.RIGHT_HIP),
 }
@@ -486,11 +503,14 @@ def _confidences(pose: PoseFrame, min_visibility: float, view_deg: float | None)
     """Per metric: the weakest landmark visibility (0 if below min_visibility), scaled by the view."""
     side_on = 1.0 if view_deg is None else math.cos(math.radians(view_deg))
     result = {}
-    best_leg = max(_leg_weights(pose, min_visibility))
+    best_leg = max(_limb_weights(pose, min_visibility, _LEGS))
+    best_arm = max(_limb_weights(pose, min_visibility, _ARMS))
     for name, indices in _DEPENDENCIES.items():
         visibility = float(np.min(np.nan_to_num(pose.visibility[list(indices)], nan=0.0))) if indices else 1.0
         if name in _EITHER_LEG:
             visibility = min(visibility, best_leg)
+        if name in _EITHER_ARM:
+            visibility = min(visibility, best_arm)
         if visibility < min_visibility:
             result[name] = 0.0
             continue

@@ -22,7 +22,7 @@ from posecheck.errors import OutputError
 from posecheck.frames import FrameTable
 from posecheck.metrics import METRIC_NAMES
 from posecheck.pipeline import AnalysisResult
-from posecheck.rules import RULE_IDS, Event
+from posecheck.rules import PICKUP_WINDOW_S, RULE_IDS, Event
 
 SEVERITY_ORDER = {"high": 2, "medium": 1, "low": 0}
 
@@ -52,9 +52,20 @@ def event_dict(event: Event) -> dict[str, Any]:
 
 
 def count_lifts(table: FrameTable) -> int:
-    """Number of times a load was picked up (the load state going from free to held)."""
-    held = table.load_held
-    return sum(1 for row in range(1, len(held)) if held[row] and not held[row - 1]) + (1 if held and held[0] else 0)
+    """Number of pick-ups: the load becoming held within PICKUP_WINDOW_S after the hands were below the knees.
+
+    A load already held when the video starts (carrying) is not counted as a lift.
+    """
+    hands, knees = table.values["hand_height_rel"], table.values["knee_height_rel"]
+    last_low_s = -math.inf
+    lifts = 0
+    for row in range(len(table)):
+        if hands[row] < knees[row]:  # False when either is NaN (unknown)
+            last_low_s = table.time_s[row]
+        picked_up = row > 0 and table.load_held[row] and not table.load_held[row - 1]
+        if picked_up and table.time_s[row] - last_low_s <= PICKUP_WINDOW_S:
+            lifts += 1
+    return lifts
 
 
 def summarize(result: AnalysisResult, ergonomics: ErgonomicsConfig | None = None) -> dict[str, Any]:

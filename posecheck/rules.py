@@ -15,6 +15,9 @@ from posecheck.advice import ADVICE
 from posecheck.config import RulesConfig
 from posecheck.metrics import FrameMetrics
 
+# A load that comes up within this time after the hands were below the knees was picked up (a lift).
+PICKUP_WINDOW_S = 3.0
+
 RULE_IDS = ("bend_at_waist", "twist_under_load", "load_far_from_body", "narrow_stance", "prolonged_flexion")
 
 
@@ -284,13 +287,18 @@ class LoadTracker:
 
     def _carrying(self, m: FrameMetrics) -> bool | None:
         cfg = self._cfg
-        if not _all_known(m.hands_forward_rel, m.hands_separation_rel, m.hand_height_rel, m.knee_height_rel):
+        if not _all_known(m.hands_forward_rel, m.lower_arm_flexion_deg, m.hand_height_rel, m.knee_height_rel):
             return None
-        together = m.hands_separation_rel <= cfg.load_hands_max_separation_shoulder_ratio
+        # Hand separation is unknown when one hand is hidden (side view): then it does not decide.
+        separation = m.hands_separation_rel
+        apart = _all_known(separation) and separation > cfg.load_hands_max_separation_shoulder_ratio
         in_front = m.hands_forward_rel >= cfg.load_hands_forward_leg_ratio
+        elbows_bent = m.lower_arm_flexion_deg >= cfg.load_min_elbow_flexion_deg
         # While a load is held, reaching low (putting it down) still counts as holding it.
-        above_knees = m.hand_height_rel >= m.knee_height_rel or self.held
-        return together and in_front and above_knees
+        above_knees = m.hand_height_rel >= m.knee_height_rel
+        if self.held:
+            return not apart and (in_front or not above_knees)
+        return not apart and in_front and elbows_bent and above_knees
 
 
 class RulesEngine:

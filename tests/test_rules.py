@@ -12,9 +12,10 @@ FPS = 15.0
 STANDING = dict(
     trunk_flexion_deg=5.0, knee_flexion_deg=5.0, torso_twist_deg=0.0, hand_height_rel=0.9, knee_height_rel=0.5,
     hands_forward_rel=0.0, hands_separation_rel=1.2, hand_distance_rel=0.1, stance_width_rel=1.0,
+    lower_arm_flexion_deg=10.0,
 )
 CARRYING = {**STANDING, "hands_forward_rel": 0.4, "hands_separation_rel": 1.0, "hand_height_rel": 1.1,
-            "hand_distance_rel": 0.4}
+            "hand_distance_rel": 0.4, "lower_arm_flexion_deg": 45.0}
 
 
 def frames(*segments: tuple[float, dict]) -> list[FrameMetrics]:
@@ -123,6 +124,17 @@ def test_load_far_from_body_and_narrow_stance() -> None:
     assert sorted(e.rule for e in events) == ["load_far_from_body", "narrow_stance"]
     narrow_event = next(e for e in events if e.rule == "narrow_stance")
     assert narrow_event.peak_value == pytest.approx(0.3)
+
+
+def test_hands_in_front_with_straight_arms_are_not_a_load() -> None:
+    reaching = {**STANDING, "hands_forward_rel": 0.4, "torso_twist_deg": 40.0}
+    assert run(frames((2, reaching)))[0] == []
+
+
+def test_load_stays_held_while_putting_it_down_in_a_side_view() -> None:
+    putting_down = {**CARRYING, "hand_height_rel": 0.2, "hands_separation_rel": None, "torso_twist_deg": 35.0}
+    events, _ = run(frames((1, CARRYING), (1, putting_down), (1, STANDING)))
+    assert [e.rule for e in events] == ["twist_under_load"]
 
 
 def test_prolonged_flexion_needs_the_time_limit() -> None:

@@ -22,6 +22,7 @@ from posecheck.config import ErgonomicsConfig
 from posecheck.ergonomics.lifts import LiftAssessment, assess_lifts, session_frequency_per_min
 from posecheck.ergonomics.niosh import Coupling, WorkDuration
 from posecheck.ergonomics.reba import RebaCoupling, RebaResult, RebaTask, assess_reba, reba_posture_from_metrics
+from posecheck.rules import PICKUP_WINDOW_S
 
 if TYPE_CHECKING:
     from posecheck.frames import FrameTable
@@ -133,6 +134,22 @@ def _rows_within(times_s: Sequence[float], row: int, half_span_s: float) -> rang
     return range(first, last + 1)
 
 
+def holds_from_pickup(table: FrameTable) -> list[bool]:
+    """``load_held`` with each hold started at its pick-up: the lowest hand position, below the knees,
+    in the PICKUP_WINDOW_S before the rules engine saw the load come up (it confirms a load only once
+    the hands carry it in front of the body)."""
+    held = [bool(value) for value in table.load_held]
+    hands, knees, times = table.values["hand_height_rel"], table.values["knee_height_rel"], table.time_s
+    for first, _last in _runs(held):
+        window = [row for row in range(first) if times[first] - times[row] <= PICKUP_WINDOW_S]
+        low = [row for row in window if hands[row] < knees[row]]
+        if low:
+            pickup = min(low, key=lambda row: hands[row])
+            for row in range(pickup, first):
+                held[row] = True
+    return held
+
+
 def settled_holds(
     load_held: Sequence[bool], speeds_m_s: Sequence[float | None], max_speed_m_s: float = SETTLED_SPEED_M_S
 ) -> list[bool]:
@@ -191,7 +208,7 @@ def assess_video_lifts(table: FrameTable, settings: ErgonomicsConfig) -> NioshOu
     heights = _scaled(table.series("hand_height_rel"), scale.leg_length_m)
     asymmetry, distances_rel, assumed_zero = _sideways_series(table, settings)
     distances = _scaled(distances_rel, scale.leg_length_m)
-    held = settled_holds([bool(value) for value in table.load_held], vertical_speeds(times, heights))
+    held = settled_holds(holds_from_pickup(table), vertical_speeds(times, heights))
     given = settings.frequency_lifts_per_min or None
     assessments = assess_lifts(
         times, heights, distances, asymmetry, held, load_kg=settings.load_kg,
