@@ -34,6 +34,20 @@ REBA_COLUMNS = {
 REBA_PARTS = ("trunk", "neck", "legs", "upper_arm", "lower_arm", "wrist")
 
 
+# Largest magnitude a float32 column holds; larger metric values would be stored as infinity.
+FLOAT32_MAX = 3.4028234e38
+
+
+def _storable(value: float | None) -> float:
+    """A metric value for a float32 column: NaN (missing) when None, not finite or beyond float32."""
+    return value if value is not None and abs(value) < FLOAT32_MAX else math.nan
+
+
+def _storable_confidence(confidence: float) -> float:
+    """A confidence clipped to [0, 1]; 0 when not a finite number."""
+    return min(1.0, max(0.0, confidence)) if math.isfinite(confidence) else 0.0
+
+
 class FrameTable:
     """Append-only table of FrameResults: about 140 bytes per frame instead of a few kilobytes."""
 
@@ -59,9 +73,8 @@ class FrameTable:
         self.flag_bits.append(sum(1 << RULE_IDS.index(rule) for rule in result.flags))
         values = result.metrics.values()
         for name in METRIC_NAMES:
-            value = values[name]
-            self.values[name].append(math.nan if value is None else value)
-            self.confidence[name].append(result.metrics.confidence.get(name, 0.0))
+            self.values[name].append(_storable(values[name]))
+            self.confidence[name].append(_storable_confidence(result.metrics.confidence.get(name, 0.0)))
         for column in self.reba.values():
             column.append(0)
 
