@@ -2,12 +2,14 @@
 
 Errors are one line on stderr with a documented exit code (see posecheck.errors):
 1 other posecheck error, 2 usage, 3 unreadable video, 4 no person found, 5 bad config,
-6 model missing, 7 output not writable, 130 interrupted.
+6 model missing, 7 output not writable, 70 internal error (a bug: the one line names the exception;
+set POSECHECK_DEBUG=1 for the traceback), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -15,7 +17,9 @@ from posecheck.config import COUPLINGS, WORK_DURATIONS, load_config, validated
 from posecheck.errors import PosecheckError
 from posecheck.pipeline import AnalysisSettings
 
+EXIT_INTERNAL_ERROR = 70
 EXIT_INTERRUPTED = 130
+DEBUG_ENV_VAR = "POSECHECK_DEBUG"
 
 
 def _positive_int(text: str) -> int:
@@ -175,6 +179,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("posecheck: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as error:
+        if os.environ.get(DEBUG_ENV_VAR):
+            raise
+        print(f"posecheck: internal error: {type(error).__name__}: {error} (please report this)", file=sys.stderr)
+        return EXIT_INTERNAL_ERROR
 
 
 if __name__ == "__main__":

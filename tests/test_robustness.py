@@ -233,6 +233,19 @@ def test_unicode_file_and_directory_names(tmp_path: Path, capsys: pytest.Capture
     assert str(run.output_dir) in run.stdout
 
 
+def test_unexpected_failure_is_one_line_with_exit_70(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("float division by zero")
+
+    monkeypatch.delenv("POSECHECK_DEBUG", raising=False)
+    monkeypatch.setattr("posecheck.run.analyze_to_dir", broken)
+    run = analyze(corpus.one_frame_video(tmp_path), tmp_path / "out", capsys)
+    assert run.code == 70
+    assert run.errors == ["posecheck: internal error: ZeroDivisionError: float division by zero (please report this)"]
+
+
 # ----- configuration ------------------------------------------------------------------------------
 
 
