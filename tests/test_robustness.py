@@ -246,6 +246,20 @@ def test_unexpected_failure_is_one_line_with_exit_70(
     assert run.errors == ["posecheck: internal error: ZeroDivisionError: float division by zero (please report this)"]
 
 
+def test_batch_reports_each_bad_file_and_goes_on(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    videos, out = tmp_path / "videos", tmp_path / "out"
+    videos.mkdir()
+    for make in (corpus.empty_file, corpus.text_renamed_mp4, corpus.truncated_mp4):  # + lift.mp4, cut in half
+        make(videos)
+    code = main(["batch", str(videos), "-o", str(out), "--quiet"])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1 and lines[-1] == "1 of 4 videos analysed, 3 failed"
+    failed = {line.split()[0]: line for line in lines if "  FAILED  " in line}
+    assert sorted(failed) == ["empty.mp4", "notes.mp4", "truncated.mp4"]
+    assert "is truncated" in failed["truncated.mp4"]
+    assert sorted(path.parent.name for path in out.glob("*/report.json")) == ["lift"]
+
+
 # ----- configuration ------------------------------------------------------------------------------
 
 
