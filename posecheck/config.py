@@ -43,6 +43,13 @@ class RulesConfig:
     stoop_trunk_flexion_deg: float = 55.0
     stoop_release_trunk_flexion_deg: float = 45.0
     stoop_max_knee_flexion_deg: float = 30.0
+    # ... or, whatever the knee angle reads (MediaPipe over-reads knee flexion seen from the front),
+    # the knees supply at most this share of the bend: knee / (knee + trunk flexion). A squat lift
+    # is about 0.7, a stoop lift about 0.1-0.25.
+    stoop_max_knee_share: float = 0.3
+    # With the knees hidden (e.g. behind the load, seen from the front) a trunk this far forward is
+    # taken as a stoop: squat lifts keep the trunk well under it (REBA's top trunk band starts at 60).
+    stoop_trunk_flexion_knees_unseen_deg: float = 75.0
     # Only while reaching low: hands below this fraction of knee height above the floor
     # (one open project counts a lift only while the wrist is below the knee).
     stoop_hands_below_knee_ratio: float = 1.0
@@ -66,6 +73,8 @@ class RulesConfig:
     narrow_stance_ratio: float = 0.6
     narrow_stance_release_ratio: float = 0.75
     narrow_stance_min_duration_s: float = 0.5
+    # Seen side-on the feet are one behind the other in depth, where width cannot be measured.
+    narrow_stance_min_view_deg: float = 45.0
 
     # prolonged_flexion: ISO 11226 / EN 1005-4 accept 20-60 deg trunk flexion only for limited
     # holding time; a commercial wearable logs bends held 20 s or more.
@@ -208,6 +217,10 @@ def _validate(config: Config, source: str) -> None:
         (0 < rules.stoop_release_trunk_flexion_deg <= rules.stoop_trunk_flexion_deg <= 180,
          "rules: need 0 < stoop_release_trunk_flexion_deg <= stoop_trunk_flexion_deg <= 180"),
         (0 <= rules.stoop_max_knee_flexion_deg <= 180, "rules.stoop_max_knee_flexion_deg must be in [0, 180]"),
+        (0 <= rules.stoop_max_knee_share <= 1, "rules.stoop_max_knee_share must be in [0, 1]"),
+        (rules.stoop_trunk_flexion_deg <= rules.stoop_trunk_flexion_knees_unseen_deg <= 180,
+         "rules: need stoop_trunk_flexion_deg <= stoop_trunk_flexion_knees_unseen_deg <= 180"),
+        (0 <= rules.narrow_stance_min_view_deg <= 90, "rules.narrow_stance_min_view_deg must be in [0, 90]"),
         (0 < rules.twist_release_deg <= rules.twist_deg <= 180,
          "rules: need 0 < twist_release_deg <= twist_deg <= 180"),
         (0 < rules.far_load_release_leg_ratio <= rules.far_load_leg_ratio,

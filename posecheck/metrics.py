@@ -241,8 +241,9 @@ def compute_metrics(pose: PoseFrame | None, min_visibility: float = 0.5) -> Fram
     points = body_points(pose)
     if not np.all(np.isfinite(points[11:29])):
         return EMPTY_METRICS
-    legs = _limb_weights(pose, min_visibility, _LEGS)
-    arms = _limb_weights(pose, min_visibility, _ARMS)
+    visibility = np.clip(np.nan_to_num(pose.visibility, nan=0.0), 0.0, 1.0)
+    legs = _limb_weights(visibility, min_visibility, _LEGS)
+    arms = _limb_weights(visibility, min_visibility, _ARMS)
     body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY, arms)
     if body is None:
         return EMPTY_METRICS
@@ -263,19 +264,28 @@ def compute_metrics(pose: PoseFrame | None, min_visibility: float = 0.5) -> Fram
         "view_yaw_deg": view_yaw_deg(body),
     }
     values["knee_share_of_bend"] = knee_share_of_bend(values["knee_flexion_deg"], values["trunk_flexion_deg"])
-    confidence = _confidences(pose, min_visibility, values["view_yaw_deg"])
-    values = {name: (value if confidence.get(name, 0.0) > 0 else None) for name, value in values.items()}
+    confidence = _confidences(visibility, min_visibility, values["view_yaw_deg"], legs, arms)
+    values = {
+        name: value if value is not None and math.isfinite(value) and confidence.get(name, 0.0) > 0 else None
+        for name, value in values.items()
+    }
     return FrameMetrics(**values, confidence={k: v for k, v in confidence.items() if values.get(k) is not None})
 
 
 def _limb_weights(
-    pose: PoseFrame, min_visibility: float, limbs: tuple[tuple[int, ...], tuple[int, ...]]
+    visibility: np.ndarray, min_visibility: float, limbs: tuple[tuple[int, ...], tuple[int, ...]]
 ) -> tuple[float, float]:
-    """Per limb (left, right): the weakest visibility of its landmarks, or 0 below `min_visibility`."""
-    weights = []
-    for limb in limbs:
-        visibility = float(np.min(np.nan_to_num(pose.visibility[list(limb)], nan=0.0)))
-        weights.append(visibility if visibility >= min_visibility else 0.0)
+    """Per limb (left, right): the weakest visibility of its landmarks, or 0 below `min_visibility`.
+
+    When neither limb reaches `min_visibility` (e.g. both legs behind a carried box), the better one
+    is still used down to half of it: MediaPipe places hidden joints plausibly, and the low
+    visibility is carried into the metric's confidence.
+    """
+    visibilities = [float(np.min(visibility[list(limb)])) for limb in limbs]
+    weights = [v if v >= min_visibility else 0.0 for v in visibilities]
+    if max(weights) == 0.0 and max(visibilities) >= min_visibility / 2:
+        best = int(np.argmax(visibilities))
+        weights[best] = visibilities[best]
     return weights[0], weights[1]
 
 
@@ -499,19 +509,28 @@ _SAGITTAL = {"trunk_flexion_deg", "hip_flexion_deg", "knee_flexion_deg", "knee_s
 _TRANSVERSE = {"torso_twist_deg", "stance_width_rel", "lateral_bend_deg"}
 
 
-def _confidences(pose: PoseFrame, min_visibility: float, view_deg: float | None) -> dict[str, float]:
-    """Per metric: the weakest landmark visibility (0 if below min_visibility), scaled by the view."""
+def _confidences(
+    landmark_visibility: np.ndarray,
+    min_visibility: float,
+    view_deg: float | None,
+    legs: tuple[float, float],
+    arms: tuple[float, float],
+) -> dict[str, float]:
+    """Per metric: the weakest landmark visibility in [0, 1] (0 if below min_visibility), scaled by the view."""
     side_on = 1.0 if view_deg is None else math.cos(math.radians(view_deg))
     result = {}
-    best_leg = max(_limb_weights(pose, min_visibility, _LEGS))
-    best_arm = max(_limb_weights(pose, min_visibility, _ARMS))
+    best_leg, best_arm = max(legs), max(arms)
     for name, indices in _DEPENDENCIES.items():
-        visibility = float(np.min(np.nan_to_num(pose.visibility[list(indices)], nan=0.0))) if indices else 1.0
+        visibility = float(np.min(landmark_visibility[list(indices)])) if indices else 1.0
+        if visibility < min_visibility:
+            result[name] = 0.0
+            continue
+        # Limb metrics: the chosen limb's visibility (it may be below min_visibility, see _limb_weights).
         if name in _EITHER_LEG:
             visibility = min(visibility, best_leg)
         if name in _EITHER_ARM:
             visibility = min(visibility, best_arm)
-        if visibility < min_visibility:
+        if visibility <= 0.0:
             result[name] = 0.0
             continue
         if name in _SAGITTAL:

@@ -94,9 +94,15 @@ def _hands_low(metrics: FrameMetrics, ratio: float) -> bool | None:
 
 def _stoop(cfg: RulesConfig, trunk_limit: float) -> Condition:
     def condition(m: FrameMetrics, _ctx: Context) -> bool | None:
-        if not _all_known(m.trunk_flexion_deg, m.knee_flexion_deg):
+        if not _all_known(m.trunk_flexion_deg):
             return None
-        bent = m.trunk_flexion_deg >= trunk_limit and m.knee_flexion_deg <= cfg.stoop_max_knee_flexion_deg
+        if not _all_known(m.knee_flexion_deg):
+            release_margin = cfg.stoop_trunk_flexion_deg - trunk_limit  # keeps the hysteresis
+            return m.trunk_flexion_deg >= cfg.stoop_trunk_flexion_knees_unseen_deg - release_margin or None
+        knees_idle = m.knee_flexion_deg <= cfg.stoop_max_knee_flexion_deg or (
+            _all_known(m.knee_share_of_bend) and m.knee_share_of_bend <= cfg.stoop_max_knee_share
+        )
+        bent = m.trunk_flexion_deg >= trunk_limit and knees_idle
         if not bent:
             return False
         low = _hands_low(m, cfg.stoop_hands_below_knee_ratio)
@@ -129,7 +135,8 @@ def _loaded_above(metric: str, limit: float) -> Condition:
 def _narrow(cfg: RulesConfig, limit: float) -> Condition:
     def condition(m: FrameMetrics, ctx: Context) -> bool | None:
         lifting = ctx.load_held or _hands_low(m, 1.0)
-        if not lifting:
+        seen_from_side = _all_known(m.view_yaw_deg) and m.view_yaw_deg < cfg.narrow_stance_min_view_deg
+        if not lifting or seen_from_side:
             return False
         return None if not _all_known(m.stance_width_rel) else m.stance_width_rel < limit
 

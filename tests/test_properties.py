@@ -104,12 +104,6 @@ def test_metrics_of_damaged_poses_are_finite_or_none(pose: PoseFrame, min_visibi
     assert_metrics_sound(compute_metrics(pose, min_visibility))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="metrics.py (not ours to edit): confidences are visibilities unclipped, so a visibility "
-    "above 1 or infinite gives a confidence above 1 or infinite; frames.FrameTable clips them on the way "
-    "into reports. Remove this marker when metrics clips them itself.",
-)
 @PROPERTY_SETTINGS
 @given(pose=damaged_pose(visibility=any_float), min_visibility=st.floats(0.0, 1.0))
 def test_metrics_with_out_of_range_visibilities(pose: PoseFrame, min_visibility: float) -> None:

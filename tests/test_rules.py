@@ -126,6 +126,27 @@ def test_load_far_from_body_and_narrow_stance() -> None:
     assert narrow_event.peak_value == pytest.approx(0.3)
 
 
+def test_stoop_recognised_by_knee_share_when_knee_angle_over_reads() -> None:
+    frontal_stoop = {**STOOP, "trunk_flexion_deg": 80.0, "knee_flexion_deg": 32.0, "knee_share_of_bend": 32 / 112}
+    events, _ = run(frames((1, STANDING), (1, frontal_stoop), (1, STANDING)))
+    assert [e.rule for e in events] == ["bend_at_waist"]
+    deep_squat = {**SQUAT, "trunk_flexion_deg": 60.0, "knee_share_of_bend": 95.0 / (95.0 + 60.0)}
+    assert run(frames((1, STANDING), (1, deep_squat), (1, STANDING)))[0] == []
+
+
+def test_deep_bend_with_hidden_knees_is_a_stoop() -> None:
+    hidden_knees = {**STOOP, "trunk_flexion_deg": 85.0, "knee_flexion_deg": None, "hand_height_rel": None}
+    events, _ = run(frames((1, STANDING), (1, hidden_knees), (1, STANDING)))
+    assert [e.rule for e in events] == ["bend_at_waist"]
+    moderate = {**hidden_knees, "trunk_flexion_deg": 60.0}
+    assert run(frames((1, STANDING), (1, moderate), (1, STANDING)))[0] == []
+
+
+def test_narrow_stance_not_judged_side_on() -> None:
+    narrow_side_on = {**CARRYING, "stance_width_rel": 0.3, "view_yaw_deg": 10.0}
+    assert run(frames((1, CARRYING), (2, narrow_side_on)))[0] == []
+
+
 def test_hands_in_front_with_straight_arms_are_not_a_load() -> None:
     reaching = {**STANDING, "hands_forward_rel": 0.4, "torso_twist_deg": 40.0}
     assert run(frames((2, reaching)))[0] == []
