@@ -22,6 +22,7 @@ from posecheck.config import Config
 from posecheck.errors import OutputError
 from posecheck.pipeline import AnalysisResult, AnalysisSettings, ProgressCallback, ThreadedSink, analyze_video
 from posecheck.pose import PoseEstimator, default_model_path
+from posecheck.processes import process_alive
 from posecheck.report import build_report, event_image_name, write_metrics_csv, write_report_json
 from posecheck.rules import Event
 from posecheck.video import H264Writer, probe_video
@@ -118,18 +119,7 @@ def remove_stale_staging(output_dir: Path) -> list[Path]:
 def _writer_alive(staging: Path) -> bool:
     """Whether the process named in a staging directory's name (prefix, pid, '-') still runs."""
     pid_text = staging.name[len(STAGING_PREFIX) :].split("-", 1)[0]
-    if not pid_text.isdigit():
-        return False
-    pid = int(pid_text)
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid_text.isdigit() and process_alive(int(pid_text))
 
 
 def _analyze_into(

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from posecheck.errors import OutputError
+from posecheck.processes import process_alive
 from posecheck.run import CSV_NAME, REPORT_NAME, VIDEO_NAME
 
 DATA_DIR_ENV_VAR = "POSECHECK_DATA_DIR"
@@ -370,12 +371,5 @@ def _owner_alive(work_dir: Path) -> bool:
         pid = int((work_dir / OWNER_FILE).read_text())
     except (OSError, ValueError):
         return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
+    return process_alive(pid)
     return True
