@@ -6,6 +6,8 @@ and posecheck.live (webcam); sessions are kept by posecheck.store.
 
 from __future__ import annotations
 
+import dataclasses
+import logging
 import time
 from datetime import datetime
 from pathlib import Path
@@ -18,8 +20,8 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from streamlit_webrtc import webrtc_streamer
 
 from posecheck.advice import ADVICE, DISCLAIMER, RED_FLAGS
-from posecheck.config import Config
-from posecheck.errors import NoPersonError, PosecheckError, VideoReadError
+from posecheck.config import COUPLINGS, WORK_DURATIONS, Config, ErgonomicsConfig, validated
+from posecheck.errors import ConfigError, NoPersonError, PosecheckError, VideoReadError
 from posecheck.live import LiveStream, LiveUpdate
 from posecheck.pipeline import AnalysisSettings
 from posecheck.rules import RULE_IDS
@@ -42,6 +44,21 @@ ERROR_HINTS = {
     VideoReadError: "Is it a video file? MP4 (H.264) from a phone or camera works best.",
     NoPersonError: "Film the whole body from the side, in good light, with one person in view.",
 }
+MAX_ERROR_MESSAGE_CHARS = 160
+COUPLING_LABELS = {"good": "good (handles, power grip)", "fair": "fair", "poor": "poor (no handles, awkward grip)"}
+WORK_DURATION_LABELS = {"<=1h": "≤ 1 h", "1-2h": "1–2 h", "2-8h": "2–8 h"}
+REBA_COLOUR = "#ff7f0e"  # orange: apart from the angle lines and the red spans
+RISK_BADGE = {
+    "negligible": "gray", "low": "blue", "medium": "orange", "high": "red", "very high": "red",  # REBA
+    "nominal": "green", "increased": "orange",  # NIOSH lifting index bands ("high" as above)
+}
+RISK_SCORES_CAPTION = (
+    "REBA (Rapid Entire Body Assessment) scores the whole-body posture of each frame from 1 to 15. The revised "
+    "NIOSH lifting equation gives each lift a recommended weight limit (RWL) and, with the load weight, a lifting "
+    "index (LI = load / RWL). Both are screening methods for safety and physio staff, not a diagnosis."
+)
+
+logger = logging.getLogger(__name__)
 
 
 # ----- shared helpers ------------------------------------------------------------------------------
@@ -87,6 +104,24 @@ def show_friendly_error(error: PosecheckError, what: str, internal_path: Path | 
     st.error(f"Could not analyse {what}: {message}. {hint}".strip())
 
 
+def short_error_message(error: BaseException, replacements: dict[str, str]) -> str:
+    """The first line of an error's message, internal paths replaced, cut to MAX_ERROR_MESSAGE_CHARS."""
+    lines = str(error).strip().splitlines()
+    message = lines[0] if lines else "no details"
+    for internal, shown in replacements.items():
+        message = message.replace(internal, shown)
+    if len(message) > MAX_ERROR_MESSAGE_CHARS:
+        message = message[: MAX_ERROR_MESSAGE_CHARS - 1] + "…"
+    return message
+
+
+def risk_badge(label: str | None) -> str:
+    """A REBA risk level or NIOSH risk band as a coloured badge."""
+    if not label:
+        return ""
+    return f":{RISK_BADGE.get(label, 'gray')}-badge[{label} risk]"
+
+
 # ----- charts and summaries ----------------------------------------------------------------------
 
 
@@ -105,14 +140,32 @@ def metrics_chart(columns: dict[str, list[Any]], events: tuple[EventRecord, ...]
         color=alt.Color("angle:N", title="Angle", scale=alt.Scale(
             domain=list(CHART_METRICS.values()), range=list(CHART_COLOURS))),
     )
+    return alt.layer(event_spans(events), line_chart).resolve_scale(color="independent").properties(height=280)
+
+
+def event_spans(events: tuple[EventRecord, ...]) -> alt.Chart:
+    """Flagged spans as shaded rectangles, coloured by rule."""
     spans = pd.DataFrame(
         [{"start_s": e.start_s, "end_s": e.end_s, "flag": rule_title(e.rule)} for e in events],
         columns=["start_s", "end_s", "flag"],
     )
-    span_chart = alt.Chart(spans).mark_rect(opacity=0.25).encode(
+    return alt.Chart(spans).mark_rect(opacity=0.25).encode(
         x="start_s:Q", x2="end_s:Q", color=alt.Color("flag:N", title="Flagged", scale=alt.Scale(scheme="reds"))
     )
-    return alt.layer(span_chart, line_chart).resolve_scale(color="independent").properties(height=280)
+
+
+def reba_chart(columns: dict[str, list[Any]], events: tuple[EventRecord, ...]) -> alt.LayerChart | None:
+    """The REBA score over time (metrics.csv reba_score), flagged spans shaded as in the angle chart."""
+    scores = columns.get("reba_score", [])
+    if not any(score is not None for score in scores):
+        return None
+    step = max(1, len(scores) // MAX_CHART_POINTS)
+    frames = pd.DataFrame({"time_s": columns["time_s"][::step], "REBA score": scores[::step]}).dropna()
+    line_chart = alt.Chart(frames).mark_line(color=REBA_COLOUR).encode(
+        x=alt.X("time_s:Q", title="time (s)"),
+        y=alt.Y("REBA score:Q", title="REBA score (1–15)", scale=alt.Scale(domain=[1, 15])),
+    )
+    return alt.layer(event_spans(events), line_chart).resolve_scale(color="independent").properties(height=220)
 
 
 def show_summary(record: SessionRecord) -> None:
@@ -162,6 +215,123 @@ def show_downloads(record: SessionRecord) -> None:
                 f"Download {name}", data=path.read_bytes, file_name=f"posecheck-{record.summary.id}-{name}",
                 mime=mime, on_click="ignore", key=f"download_{record.summary.id}_{name}",
             )
+
+
+# ----- risk scores (REBA and NIOSH) --------------------------------------------------------------
+
+
+def show_risk_scores(store: HistoryStore, record: SessionRecord) -> None:
+    """The session's notes, REBA and NIOSH results, as reported by the analysis."""
+    summary = record.report_summary
+    st.subheader("Risk scores")
+    st.caption(RISK_SCORES_CAPTION)
+    for note in summary.get("notes", []):
+        st.info(note)
+    if "reba" not in summary and "niosh" not in summary:
+        st.info("No risk scores for this session: it was analysed before REBA and NIOSH were added.")
+        return
+    reba, niosh = st.columns(2)
+    with reba:
+        show_reba(store, record, summary.get("reba"))
+    with niosh:
+        show_niosh(summary.get("niosh"))
+
+
+def format_drivers(drivers: list[dict[str, Any]]) -> str:
+    """REBA's driving body parts, e.g. 'trunk 4 of 5 (84°), neck 2 of 3 (20°)'."""
+    parts = []
+    for driver in drivers:
+        angle = f" ({driver['value_deg']:.0f}°)" if driver.get("value_deg") is not None else ""
+        parts.append(f"{driver['part'].replace('_', ' ')} {driver['score']} of {driver['max_score']}{angle}")
+    return ", ".join(parts)
+
+
+def format_time_share(share_by_risk: dict[str, float]) -> str:
+    """Share of the scored time per REBA risk level, e.g. 'negligible 28% · low 52%'."""
+    return " · ".join(f"{label} {100 * share:.0f}%" for label, share in share_by_risk.items())
+
+
+def show_assumptions(assumptions: list[str]) -> None:
+    """Assumptions behind a score, as a small bullet list."""
+    if assumptions:
+        st.caption("**Assumptions**\n" + "\n".join(f"- {item}" for item in assumptions))
+
+
+def show_reba(store: HistoryStore, record: SessionRecord, reba: dict[str, Any] | None) -> None:
+    """REBA: worst moment with its risk level and drivers, time share per level, chart, assumptions."""
+    st.markdown("#### REBA: whole-body posture")
+    worst = reba.get("worst") if reba else None
+    if reba is None or worst is None:
+        st.info("No frame could be scored: REBA needs the trunk and knee angles (whole body in view, side-on).")
+        return
+    st.markdown(
+        f"**Worst REBA score: {worst['score']}** {risk_badge(worst['risk'])} at {worst['time_s']:.1f} s · "
+        f"action level {worst['action_level']}: {worst['action'].lower()}"
+    )
+    if worst.get("drivers"):
+        st.markdown(f"Driven by: {format_drivers(worst['drivers'])}")
+    st.markdown(f"Time at each risk level: {format_time_share(reba['time_share_by_risk'])} "
+                f"({reba['frames_scored']} frames scored)")
+    chart = reba_chart(store.load_frame_metrics(record.summary.id), record.events)
+    if chart is not None:
+        st.altair_chart(chart, width="stretch")
+    show_assumptions(reba.get("assumptions", []))
+
+
+def format_position(position: dict[str, float]) -> str:
+    """A hand position as 'H 38 · V 31 cm · A 0°'."""
+    return f"H {position['H_cm']:.0f} · V {position['V_cm']:.0f} cm · A {position['A_deg']:.0f}°"
+
+
+def format_lifting_index(lift: dict[str, Any], load_known: bool) -> str:
+    """The lift's LI with its risk band, or what is missing for it."""
+    if not load_known:
+        return "enter the load weight for the LI"
+    index = "—" if lift["LI"] is None else f"{lift['LI']:.2f}"
+    return f"{index} ({lift['risk_band']} risk)"
+
+
+def lifts_table(lifts: list[dict[str, Any]], load_known: bool) -> pd.DataFrame:
+    """One row per NIOSH lift: times, origin and destination, travel, RWL, LI and risk band."""
+    return pd.DataFrame([
+        {
+            "Lift": lift["lift"],
+            "Time (s)": f"{lift['start_s']:.1f}–{lift['end_s']:.1f}",
+            "Origin": format_position(lift["origin"]),
+            "Destination": format_position(lift["destination"]),
+            "D (cm)": f"{lift['D_cm']:.0f}",
+            "RWL (kg)": f"{lift['RWL_kg']:.1f}",
+            "LI (risk)": format_lifting_index(lift, load_known),
+        }
+        for lift in lifts
+    ])
+
+
+def format_task_inputs(niosh: dict[str, Any]) -> str:
+    """The NIOSH task inputs used: load, coupling, work duration and frequency."""
+    load = "unknown" if niosh["load_kg"] is None else f"{niosh['load_kg']:g} kg"
+    duration = WORK_DURATION_LABELS.get(niosh["work_duration"], niosh["work_duration"])
+    return (f"Load {load} · coupling {niosh['coupling']} · work duration {duration} · "
+            f"{niosh['frequency_lifts_per_min']:g} lifts/min ({niosh['frequency_source']})")
+
+
+def show_niosh(niosh: dict[str, Any] | None) -> None:
+    """NIOSH: the task inputs, a table of lifts, each lift's limiting factors as advice, the assumptions."""
+    st.markdown("#### NIOSH lifting equation")
+    if niosh is None:
+        st.info("No NIOSH assessment for this session.")
+        return
+    st.caption(format_task_inputs(niosh))
+    lifts = niosh["lifts"]
+    if not lifts:
+        st.info("No lift found: NIOSH needs the load picked up and put down in view.")
+    else:
+        st.table(lifts_table(lifts, niosh["load_kg"] is not None), hide_index=True)
+    for lift in lifts:
+        if lift["limiting_factors"]:
+            st.markdown(f"**Lift {lift['lift']}** (limited at the {lift['governing_end']}):\n"
+                        + "\n".join(f"- {factor}" for factor in lift["limiting_factors"]))
+    show_assumptions(niosh.get("assumptions", []))
 
 
 # ----- Live page ---------------------------------------------------------------------------------
@@ -244,8 +414,30 @@ def live_page(store: HistoryStore) -> None:
 # ----- Upload page -------------------------------------------------------------------------------
 
 
-def analyse_upload(store: HistoryStore, uploaded: UploadedFile, blur_faces: bool) -> int | None:
-    """Analyse an uploaded video with a progress bar and save it to the history; its id or None."""
+def task_details() -> ErgonomicsConfig:
+    """The REBA/NIOSH task inputs from the 'Task details' expander (0 = unknown)."""
+    defaults = ErgonomicsConfig()
+    with st.expander("Task details (for REBA and NIOSH)"):
+        st.caption("What video cannot measure. Leave 0 where unknown: the scores then state their assumptions.")
+        weight, coupling = st.columns(2)
+        duration, stature = st.columns(2)
+        load_kg = weight.number_input("Load weight (kg, 0 = unknown)", min_value=0.0, max_value=200.0,
+                                      value=defaults.load_kg, step=0.5, key="task_load_kg")
+        grip = coupling.selectbox("Coupling (grip on the load)", COUPLINGS, index=COUPLINGS.index(defaults.coupling),
+                                  format_func=COUPLING_LABELS.get, key="task_coupling")
+        work = duration.selectbox("Work duration (lifting per shift)", WORK_DURATIONS,
+                                  index=WORK_DURATIONS.index(defaults.work_duration),
+                                  format_func=WORK_DURATION_LABELS.get, key="task_work_duration")
+        stature_m = stature.number_input("Stature of the person (m, optional, 0 = unknown)", min_value=0.0,
+                                         max_value=2.5, value=defaults.stature_m, step=0.01, key="task_stature_m")
+    return dataclasses.replace(defaults, load_kg=load_kg, coupling=grip, work_duration=work, stature_m=stature_m)
+
+
+def analyse_upload(store: HistoryStore, uploaded: UploadedFile, config: Config, blur_faces: bool) -> int | None:
+    """Analyse an uploaded video with a progress bar and save it to the history; its id or None.
+
+    Any failure is shown as one error line and leaves no trace in the history (the work directory is discarded).
+    """
     work_dir = store.open_work_dir()
     source = upload_path(work_dir, uploaded.name)
     bar = st.progress(0.0, text="Reading the video…")
@@ -259,14 +451,21 @@ def analyse_upload(store: HistoryStore, uploaded: UploadedFile, blur_faces: bool
 
     try:
         source.write_bytes(uploaded.getbuffer())
-        analyze_to_dir(source, work_dir, Config(), AnalysisSettings(blur_faces=blur_faces), progress=progress)
+        analyze_to_dir(source, work_dir, config, AnalysisSettings(blur_faces=blur_faces), progress=progress)
         session_id = store.save_upload_analysis(work_dir, uploaded.name)
     except PosecheckError as error:
         store.discard_work_dir(work_dir)
         bar.empty()
         show_friendly_error(error, uploaded.name, source)
         return None
-    except BaseException:
+    except Exception as error:  # a bug, not a bad video: say so and keep the page and the history usable
+        logger.exception("analysing upload %r failed", uploaded.name)
+        store.discard_work_dir(work_dir)
+        bar.empty()
+        message = short_error_message(error, {str(source): uploaded.name, str(store.data_dir): "the data directory"})
+        st.error(f"Something went wrong analysing this video: {type(error).__name__}: {message}. Please report it.")
+        return None
+    except BaseException:  # Streamlit's stop/rerun and KeyboardInterrupt: clean up and let them through
         store.discard_work_dir(work_dir)
         raise
     bar.empty()
@@ -294,20 +493,26 @@ def upload_page(store: HistoryStore) -> None:
     )
     uploaded = st.file_uploader("Video of a lift", type=VIDEO_TYPES, key="upload_file")
     blur = st.toggle("Blur faces in exports", value=True, key="upload_blur")
+    try:
+        config = validated(dataclasses.replace(Config(), ergonomics=task_details()), "Task details")
+    except ConfigError as error:
+        st.error(f"{error}.")
+        return
     if uploaded is None:
         return
     if uploaded.size > limit * 1024 * 1024:
         st.error(f"{uploaded.name} is {uploaded.size / 2**20:.0f} MB; the limit is {limit} MB. "
                  "Trim the video or lower its resolution.")
         return
+    analysed = (uploaded.file_id, config)  # new task details offer a new analysis of the same file
     done = st.session_state.get("upload_done")
-    if done is not None and done[0] == uploaded.file_id:
+    if done is not None and done[0] == analysed:
         show_upload_result(store, done[1])
         return
     if st.button("Analyse", type="primary", key="upload_analyse"):
-        session_id = analyse_upload(store, uploaded, blur)
+        session_id = analyse_upload(store, uploaded, config, blur)
         if session_id is not None:
-            st.session_state["upload_done"] = (uploaded.file_id, session_id)
+            st.session_state["upload_done"] = (analysed, session_id)
             show_upload_result(store, session_id)
 
 
@@ -359,6 +564,7 @@ def show_session(store: HistoryStore, record: SessionRecord) -> None:
         show_summary(record)
     show_chart(store, record)
     show_downloads(record)
+    show_risk_scores(store, record)
     rules = sorted({event.rule for event in record.events}, key=RULE_IDS.index)
     st.subheader(f"Events ({len(record.events)})")
     if not record.events:

@@ -1,6 +1,7 @@
-"""The Streamlit app with AppTest: Upload (analysis, errors, size limit), Review (cards, filter, jump,
-delete) and Guide. The Live page needs a browser (tests/test_browser.py)."""
+"""The Streamlit app with AppTest: Upload (analysis, task details, risk scores, errors, size limit), Review
+(cards, filter, jump, delete, risk scores) and Guide. The Live page needs a browser (tests/test_browser.py)."""
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,8 +11,10 @@ import pytest
 from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
 
+import posecheck.run
 from posecheck.advice import ADVICE, RED_FLAGS
-from posecheck.run import write_jpeg
+from posecheck.config import Config
+from posecheck.run import analyze_to_dir, write_jpeg
 from posecheck.store import HistoryStore
 from posecheck.video import H264Writer
 
@@ -63,6 +66,36 @@ def test_upload_analyses_shows_and_saves(data_dir: Path, stoop_lift_video: Path)
     assert len(HistoryStore(data_dir).list_sessions()) == 1 and len(at.get("video")) == 1
 
 
+def page_text(at: AppTest) -> str:
+    """Every markdown, caption and info text of the page, and the cells of its tables, as one string."""
+    tables = [table.value.to_string() for table in at.table]
+    return " ".join(texts(at, "markdown") + texts(at, "caption") + texts(at, "info") + tables)
+
+
+def test_upload_with_task_details_shows_reba_and_niosh(data_dir: Path, stoop_lift_video: Path) -> None:
+    at = open_page("Upload")
+    at.number_input(key="task_load_kg").set_value(10.0)
+    at.selectbox(key="task_coupling").set_value("fair")
+    at.selectbox(key="task_work_duration").set_value("1-2h")
+    at.number_input(key="task_stature_m").set_value(1.75)
+
+    upload(at, "box.mp4", stoop_lift_video.read_bytes())
+
+    assert not at.exception and not at.error
+    [saved] = HistoryStore(data_dir).list_sessions()
+    niosh = HistoryStore(data_dir).load_session(saved.id).report_summary["niosh"]
+    assert (niosh["load_kg"], niosh["coupling"], niosh["work_duration"]) == (10.0, "fair", "1-2h")
+    assert niosh["length_source"] != "world landmarks"  # the stature set the scale
+    text = page_text(at)
+    assert "Risk scores" in [header.value for header in at.subheader]
+    assert "Worst REBA score" in text and "Driven by: " in text and "wrist not measured" in text
+    lifts = at.table[-1].value
+    assert {"RWL (kg)", "LI (risk)"} <= set(lifts.columns)
+    assert "risk)" in lifts["LI (risk)"].iloc[0] and "enter the load weight" not in text
+    assert "not a diagnosis" in text
+    assert len(at.get("vega_lite_chart")) == 2  # the angle chart and the REBA chart
+
+
 def test_upload_of_a_broken_file_is_a_friendly_error(data_dir: Path) -> None:
     at = upload(open_page("Upload"), "holiday.mp4", b"this is not a video")
 
@@ -72,6 +105,31 @@ def test_upload_of_a_broken_file_is_a_friendly_error(data_dir: Path) -> None:
     assert str(data_dir) not in message and "Traceback" not in message
     assert HistoryStore(data_dir).list_sessions() == []
     assert not list((data_dir / "work").iterdir())
+
+
+def test_upload_with_an_unexpected_error_is_reported_and_leaves_no_trace(
+    data_dir: Path, stoop_lift_video: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_analysis(*args: object, **kwargs: object) -> None:
+        raise ZeroDivisionError("division by zero\nsecond line")
+
+    monkeypatch.setattr(posecheck.run, "analyze_to_dir", broken_analysis)
+    at = upload(open_page("Upload"), "box.mp4", stoop_lift_video.read_bytes())
+
+    assert not at.exception
+    assert texts(at, "error") == [
+        "Something went wrong analysing this video: ZeroDivisionError: division by zero. Please report it."
+    ]
+    assert HistoryStore(data_dir).list_sessions() == []
+    assert not list((data_dir / "work").iterdir())
+
+
+def test_upload_refuses_a_stature_out_of_range(data_dir: Path) -> None:
+    at = open_page("Upload")
+    at.number_input(key="task_stature_m").set_value(0.5).run()
+
+    assert not at.exception
+    assert texts(at, "error") == ["Task details: ergonomics.stature_m must be 0 (unknown) or in [1.0, 2.5] m."]
 
 
 @pytest.fixture
@@ -143,8 +201,26 @@ def test_review_shows_every_event_with_advice_and_filters(data_dir: Path) -> Non
     assert ADVICE["bend_at_waist"].message in page_text
     assert ADVICE["twist_under_load"].source in page_text
 
+    assert any("No risk scores for this session" in text for text in texts(at, "info"))  # saved before REBA
+
     at.multiselect(key=f"filter_{session_id}").set_value(["twist_under_load"]).run()
     assert [title.split(" :")[0] for title in event_titles(at)] == ["#### Twisting while holding a load"]
+
+
+def test_review_shows_the_risk_scores_of_a_saved_analysis(data_dir: Path, stoop_lift_video: Path) -> None:
+    store = HistoryStore(data_dir)
+    work = store.open_work_dir()
+    analyze_to_dir(stoop_lift_video, work, Config())  # load weight unknown
+    session_id = store.save_upload_analysis(work, "unknown load.mp4")
+
+    at = open_page("Review")
+
+    assert not at.exception and at.selectbox(key="review_session").value == session_id
+    text = page_text(at)
+    assert "REBA" in text and "Worst REBA score" in text and "load weight unknown" in text
+    lifts = at.table[-1].value
+    assert "RWL (kg)" in lifts.columns
+    assert set(lifts["LI (risk)"]) == {"enter the load weight for the LI"}
 
 
 def test_review_jumps_the_video_to_an_event(data_dir: Path) -> None:
