@@ -230,11 +230,8 @@ def show_risk_scores(store: HistoryStore, record: SessionRecord) -> None:
     if "reba" not in summary and "niosh" not in summary:
         st.info("No risk scores for this session: it was analysed before REBA and NIOSH were added.")
         return
-    reba, niosh = st.columns(2)
-    with reba:
-        show_reba(store, record, summary.get("reba"))
-    with niosh:
-        show_niosh(summary.get("niosh"))
+    show_reba(store, record, summary.get("reba"))
+    show_niosh(summary.get("niosh"))
 
 
 def format_drivers(drivers: list[dict[str, Any]]) -> str:

@@ -1,7 +1,6 @@
 """The Streamlit app with AppTest: Upload (analysis, task details, risk scores, errors, size limit), Review
 (cards, filter, jump, delete, risk scores) and Guide. The Live page needs a browser (tests/test_browser.py)."""
 
-import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
