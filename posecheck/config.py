@@ -60,6 +60,9 @@ class RulesConfig:
     twist_deg: float = 20.0
     twist_release_deg: float = 12.0
     twist_min_duration_s: float = 0.3
+    # Twist lies in depth when the camera sees the person side-on, where MediaPipe's estimate is
+    # unreliable: twist is judged only with at least this confidence (about 25 deg off side-on).
+    twist_min_confidence: float = 0.65
     # "Sudden twisting movements" (guide): twist speed that raises the event's severity.
     sudden_twist_deg_per_s: float = 90.0
 
@@ -73,8 +76,9 @@ class RulesConfig:
     narrow_stance_ratio: float = 0.6
     narrow_stance_release_ratio: float = 0.75
     narrow_stance_min_duration_s: float = 0.5
-    # Seen side-on the feet are one behind the other in depth, where width cannot be measured.
-    narrow_stance_min_view_deg: float = 45.0
+    # Within this angle of side-on the feet are mostly one behind the other in depth, where MediaPipe
+    # cannot measure their separation reliably (on the synthetic lifter it read 0.5 for a true 0.8).
+    narrow_stance_min_view_deg: float = 60.0
 
     # prolonged_flexion: ISO 11226 / EN 1005-4 accept 20-60 deg trunk flexion only for limited
     # holding time; a commercial wearable logs bends held 20 s or more.
@@ -230,6 +234,7 @@ def _validate(config: Config, source: str) -> None:
         (0 < rules.prolonged_release_trunk_flexion_deg <= rules.prolonged_trunk_flexion_deg <= 180,
          "rules: need 0 < prolonged_release_trunk_flexion_deg <= prolonged_trunk_flexion_deg <= 180"),
         (rules.sudden_twist_deg_per_s > 0, "rules.sudden_twist_deg_per_s must be > 0"),
+        (0 <= rules.twist_min_confidence <= 1, "rules.twist_min_confidence must be in [0, 1]"),
     ]
     durations = [f.name for f in dataclasses.fields(rules) if f.name.endswith("_s")]
     checks += [(getattr(rules, name) >= 0, f"rules.{name} must be >= 0 seconds") for name in durations]

@@ -111,11 +111,11 @@ def _stoop(cfg: RulesConfig, trunk_limit: float) -> Condition:
     return condition
 
 
-def _twist(limit: float) -> Condition:
+def _twist(cfg: RulesConfig, limit: float) -> Condition:
     def condition(m: FrameMetrics, ctx: Context) -> bool | None:
         if not ctx.load_held:
             return False
-        if not _all_known(m.torso_twist_deg):
+        if not _all_known(m.torso_twist_deg) or m.confidence.get("torso_twist_deg", 0.0) < cfg.twist_min_confidence:
             return None
         return abs(m.torso_twist_deg) >= limit
 
@@ -166,7 +166,7 @@ def rule_specs(cfg: RulesConfig) -> tuple[RuleSpec, ...]:
         ),
         RuleSpec(
             "twist_under_load", "torso_twist_deg",
-            _twist(cfg.twist_deg), _twist(cfg.twist_release_deg), cfg.twist_min_duration_s,
+            _twist(cfg, cfg.twist_deg), _twist(cfg, cfg.twist_release_deg), cfg.twist_min_duration_s,
             lambda peak, _d, speed: "high"
             if abs(peak) >= 2 * cfg.twist_deg or speed >= cfg.sudden_twist_deg_per_s
             else "medium",

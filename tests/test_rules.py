@@ -22,7 +22,8 @@ def frames(*segments: tuple[float, dict]) -> list[FrameMetrics]:
     """Concatenate (duration s, metric values) segments into a per-frame list at FPS."""
     out = []
     for duration_s, values in segments:
-        out += [FrameMetrics(**values)] * round(duration_s * FPS)
+        confidence = {name: 0.9 for name, value in values.items() if value is not None}
+        out += [FrameMetrics(**values, confidence=confidence)] * round(duration_s * FPS)
     return out
 
 
@@ -102,6 +103,14 @@ def test_twist_flagged_only_under_load() -> None:
     events, _ = run(frames((1, CARRYING), (1, twisted_loaded), (1, CARRYING)))
     assert [e.rule for e in events] == ["twist_under_load"]
     assert events[0].peak_value == pytest.approx(45.0)
+
+
+def test_twist_not_judged_with_low_confidence() -> None:
+    side_on = FrameMetrics(**{**CARRYING, "torso_twist_deg": 45.0}, confidence={"torso_twist_deg": 0.6})
+    engine = RulesEngine(RulesConfig(assume_loaded=True))
+    for index in range(30):
+        assert engine.update(index, index / FPS, side_on).flags == ()
+    assert engine.finish() == ()
 
 
 def test_assume_loaded_option() -> None:
