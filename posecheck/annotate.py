@@ -91,29 +91,29 @@ def _draw_panel(out: np.ndarray, metrics: FrameMetrics, load_held: bool, scale: 
     rows.append("Load: held" if load_held else "Load: none")
     width = int(170 * scale)
     top = out.shape[0] - line * len(rows) - int(10 * scale)
-    overlay = out.copy()
-    cv2.rectangle(overlay, (0, top - int(6 * scale)), (width, out.shape[0]), PANEL, -1)
-    cv2.addWeighted(overlay, 0.6, out, 0.4, 0, dst=out)
+    # Darken only the panel's region (blending the whole frame would cost a full-frame copy).
+    region = out[max(0, top - int(6 * scale)):, :width]
+    region[:] = (region * 0.4 + np.array(PANEL) * 0.6).astype(np.uint8)
     for i, text in enumerate(rows):
         y = top + line * (i + 1) - int(4 * scale)
         cv2.putText(out, text, (int(6 * scale), y), FONT, font_scale, TEXT, max(1, int(scale)), cv2.LINE_AA)
 
 
 def _draw_warning(out: np.ndarray, flags: tuple[str, ...], scale: float) -> None:
+    """A red banner: the title of every active flag, then the first flag's advice, white on red."""
     title = " + ".join(ADVICE[rule].title for rule in flags)
-    _draw_banner(out, f"WARNING: {title}", WARN, scale)
-    advice = ADVICE[flags[0]].message
-    font_scale = 0.42 * scale
-    y = int(62 * scale)
-    for line in _wrap(advice, max(20, int(out.shape[1] / (8.5 * scale)))):
-        cv2.putText(out, line, (int(8 * scale), y), FONT, font_scale, (0, 0, 0), max(3, int(3 * scale)), cv2.LINE_AA)
-        cv2.putText(out, line, (int(8 * scale), y), FONT, font_scale, TEXT, max(1, int(scale)), cv2.LINE_AA)
-        y += int(17 * scale)
+    advice_lines = _wrap(ADVICE[flags[0]].message, max(20, int(out.shape[1] / (8.0 * scale))))
+    line_height = int(18 * scale)
+    _draw_banner(out, f"WARNING: {title}", WARN, scale, extra_height=line_height * len(advice_lines) + int(4 * scale))
+    y = int(40 * scale) + line_height - int(4 * scale)
+    for line in advice_lines:
+        cv2.putText(out, line, (int(8 * scale), y), FONT, 0.45 * scale, TEXT, max(1, int(scale)), cv2.LINE_AA)
+        y += line_height
     cv2.rectangle(out, (0, 0), (out.shape[1] - 1, out.shape[0] - 1), WARN, max(4, int(6 * scale)))
 
 
-def _draw_banner(out: np.ndarray, text: str, colour: tuple, scale: float) -> None:
-    height = int(40 * scale)
+def _draw_banner(out: np.ndarray, text: str, colour: tuple, scale: float, extra_height: int = 0) -> None:
+    height = int(40 * scale) + extra_height
     cv2.rectangle(out, (0, 0), (out.shape[1], height), colour, -1)
     cv2.putText(out, text, (int(8 * scale), int(27 * scale)), FONT, 0.62 * scale, TEXT, max(1, int(2 * scale)),
                 cv2.LINE_AA)
