@@ -48,8 +48,8 @@ def make_video(path: Path, seconds: float, script: str = "squat-lift") -> Path:
 
 def model_vs_analyze(workdir: Path) -> None:
     """Part 1: PoseLandmarker alone vs the whole analyze command, on the same frames."""
-    video = make_video(workdir / "part1.mp4", 20.0)
-    frames = [frame.rgb for frame in read_frames(video)]
+    video = make_video(workdir / "part1.mp4", 60.0)
+    frames = [frame.rgb for frame in read_frames(video)]  # pre-decoded: 900 x 0.9 MB in memory
     with PoseEstimator() as estimator:
         estimator.detect(frames[0], 0.0)  # warm-up
         start = time.perf_counter()
@@ -57,10 +57,14 @@ def model_vs_analyze(workdir: Path) -> None:
             estimator.detect(rgb, 1000.0 + index * 1000.0 / FPS)
         model_fps = len(frames) / (time.perf_counter() - start)
     start = time.perf_counter()
+    PoseEstimator().close()
+    startup_s = time.perf_counter() - start
+    start = time.perf_counter()
     analyze_to_dir(video, workdir / "part1-out", Config(), overwrite=True)
     analyze_fps = len(frames) / (time.perf_counter() - start)
     print(f"1. model alone {model_fps:6.1f} frames/s | full analyze {analyze_fps:6.1f} frames/s | "
-          f"ratio {analyze_fps / model_fps:.2f} (target >= 0.90) [{len(frames)} frames 640x480]")
+          f"ratio {analyze_fps / model_fps:.2f} (target >= 0.90) [{len(frames)} frames 640x480; "
+          f"the analysis includes loading the model, {startup_s:.2f} s]")
 
 
 def live_latency(workdir: Path) -> None:

@@ -131,6 +131,11 @@ def joint_flexion_deg(proximal: np.ndarray, joint: np.ndarray, distal: np.ndarra
     return None if interior is None else 180.0 - interior
 
 
+def cross3(u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Cross product of two 3-vectors (np.cross has a large per-call overhead in this hot path)."""
+    return np.array([u[1] * v[2] - u[2] * v[1], u[2] * v[0] - u[0] * v[2], u[0] * v[1] - u[1] * v[0]])
+
+
 def signed_angle_about_deg(u: np.ndarray, v: np.ndarray, axis: np.ndarray) -> float | None:
     """Signed angle from u to v in degrees, both projected onto the plane perpendicular to `axis`.
 
@@ -143,7 +148,7 @@ def signed_angle_about_deg(u: np.ndarray, v: np.ndarray, axis: np.ndarray) -> fl
     up, vp = u - np.dot(u, n) * n, v - np.dot(v, n) * n
     if not (np.linalg.norm(up) > 1e-9 and np.linalg.norm(vp) > 1e-9):
         return None
-    return math.degrees(math.atan2(float(np.dot(np.cross(up, vp), n)), float(np.dot(up, vp))))
+    return math.degrees(math.atan2(float(np.dot(cross3(up, vp), n)), float(np.dot(up, vp))))
 
 
 def _unit(vector: np.ndarray) -> np.ndarray | None:
@@ -185,7 +190,7 @@ def _body(points: np.ndarray, world: np.ndarray, arm_weights: tuple[float, float
     left = _horizontal_left(p)
     if left is None:
         return None
-    forward = np.cross(left, UP)  # right-handed, y up: left x up = forward
+    forward = cross3(left, UP)  # right-handed, y up: left x up = forward
     leg_length = float(
         np.mean([
             np.linalg.norm(p[L.LEFT_HIP] - p[L.LEFT_KNEE]) + np.linalg.norm(p[L.LEFT_KNEE] - p[L.LEFT_ANKLE]),
@@ -216,7 +221,7 @@ def _horizontal_left(points: np.ndarray) -> np.ndarray | None:
     horizontal = np.array([1.0, 0.0, 1.0])
     hip_line = (points[L.LEFT_HIP] - points[L.RIGHT_HIP]) * horizontal
     feet = (points[L.LEFT_FOOT_INDEX] + points[L.RIGHT_FOOT_INDEX] - points[L.LEFT_HEEL] - points[L.RIGHT_HEEL])
-    feet_left = np.cross(UP, feet * horizontal)
+    feet_left = cross3(UP, feet * horizontal)
     estimates = [
         (vector, source_weight * _in_image_plane(vector))
         for vector, source_weight in ((_unit(hip_line), 1.0), (_unit(feet_left), 1.0))
@@ -241,7 +246,7 @@ def compute_metrics(pose: PoseFrame | None, min_visibility: float = 0.5) -> Fram
     points = body_points(pose)
     if not np.all(np.isfinite(points[11:29])):
         return EMPTY_METRICS
-    visibility = np.clip(np.nan_to_num(pose.visibility, nan=0.0), 0.0, 1.0)
+    visibility = _in_frame_visibility(pose)
     legs = _limb_weights(visibility, min_visibility, _LEGS)
     arms = _limb_weights(visibility, min_visibility, _ARMS)
     body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY, arms)
@@ -270,6 +275,15 @@ def compute_metrics(pose: PoseFrame | None, min_visibility: float = 0.5) -> Fram
         for name, value in values.items()
     }
     return FrameMetrics(**values, confidence={k: v for k, v in confidence.items() if values.get(k) is not None})
+
+
+def _in_frame_visibility(pose: PoseFrame) -> np.ndarray:
+    """Landmark visibilities clipped to [0, 1], and 0 for landmarks outside the frame (guessed, not seen)."""
+    visibility = np.clip(np.nan_to_num(pose.visibility, nan=0.0), 0.0, 1.0)
+    x, y = pose.image_xy_px[:, 0], pose.image_xy_px[:, 1]
+    with np.errstate(invalid="ignore"):
+        inside = (x >= 0) & (x < pose.width_px) & (y >= 0) & (y < pose.height_px)
+    return np.where(inside, visibility, 0.0)
 
 
 def _limb_weights(

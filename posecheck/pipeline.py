@@ -34,7 +34,7 @@ QUEUE_SIZE = 8
 DARK_MEAN_LEVEL = 40.0
 # How often (seconds of video) to look for a second person, and the margin around the analysed
 # person's landmark box (fraction of its size) that is painted over before looking.
-OTHER_PERSON_CHECK_INTERVAL_S = 1.0
+OTHER_PERSON_CHECK_INTERVAL_S = 2.0
 PERSON_BOX_MARGIN = 0.2
 ProgressCallback = Callable[[int, int], None]
 

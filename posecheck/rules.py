@@ -348,4 +348,5 @@ class RulesEngine:
         previous, self._last_twist = self._last_twist, (time_s, twist) if twist is not None else None
         if twist is None or previous is None or time_s <= previous[0]:
             return None
-        return (twist - previous[1]) / (time_s - previous[0])
+        speed = (twist - previous[1]) / (time_s - previous[0])
+        return speed if math.isfinite(speed) else None  # a tiny time step can overflow
