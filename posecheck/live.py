@@ -24,11 +24,19 @@ from typing import Any
 import av
 import numpy as np
 
-from posecheck.annotate import annotate_frame, blur_face
 from posecheck.config import Config
 from posecheck.errors import PosecheckError
 from posecheck.frames import FrameTable
-from posecheck.pipeline import AnalysisResult, AnalysisSettings, FrameAnalyzer, FrameOutput, ThreadedSink
+from posecheck.pipeline import (
+    AnalysisResult,
+    AnalysisSettings,
+    FrameAnalyzer,
+    FrameOutput,
+    ThreadedSink,
+    annotated_frame,
+    collect_events,
+    keep_peak_images,
+)
 from posecheck.pose import PoseEstimator, default_model_path
 from posecheck.report import build_report, event_image_name, write_metrics_csv, write_report_json
 from posecheck.rules import Event
@@ -186,9 +194,9 @@ class LiveSession:
             index = len(self._table)
             out = self._analyzer.process(rgb, index, time_s)
             self._table.append(out.result)
-            image = self._annotated(rgb, out)
-            self._keep_peak_images(index, image)
-            self._collect(out.finished_events)
+            image = annotated_frame(rgb, out, self.config, self.blur_faces)
+            keep_peak_images(self._analyzer.open_peak_frames(), index, image, self._peak_images)
+            collect_events(out.finished_events, self._peak_images, self._events, self._save_event_image)
             self._recorder.write(image, time_s)
             self._publish(out)
             return image
@@ -200,7 +208,7 @@ class LiveSession:
                 return None
             self._closed = True
             try:
-                self._collect(self._analyzer.finish())
+                collect_events(self._analyzer.finish(), self._peak_images, self._events, self._save_event_image)
             finally:
                 self._release()
             if self._table.detected_count() == 0:
@@ -225,22 +233,8 @@ class LiveSession:
         finally:
             self._recorder.close()
 
-    def _annotated(self, rgb: np.ndarray, out: FrameOutput) -> np.ndarray:
-        source = blur_face(rgb, out.pose) if self.blur_faces else rgb
-        r = out.result
-        return annotate_frame(source, out.pose, r.metrics, r.flags, r.load_held, self.config.pose.min_visibility)
-
-    def _keep_peak_images(self, index: int, image: np.ndarray) -> None:
-        for rule, peak_frame in self._analyzer.open_peak_frames().items():
-            if peak_frame == index:
-                self._peak_images[rule] = (index, image)
-
-    def _collect(self, finished: tuple[Event, ...]) -> None:
-        for event in finished:
-            self._events.append(event)
-            kept = self._peak_images.pop(event.rule, None)
-            if kept is not None and kept[0] == event.peak_frame:
-                write_jpeg(self.work_dir / EVENTS_DIR / event_image_name(event), kept[1])
+    def _save_event_image(self, event: Event, image: np.ndarray) -> None:
+        write_jpeg(self.work_dir / EVENTS_DIR / event_image_name(event), image)
 
     def _publish(self, out: FrameOutput) -> None:
         r = out.result

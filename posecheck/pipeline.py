@@ -275,15 +275,15 @@ def analyze_video(
             out = analyzer.process(frame.rgb, frame.index, frame.time_s)
             others.update(frame.rgb, out.pose, frame.time_s)
             table.append(out.result)
-            image = _annotated(frame.rgb, out, config, settings.blur_faces)
+            image = annotated_frame(frame.rgb, out, config, settings.blur_faces)
             result.analysed_height, result.analysed_width = frame.rgb.shape[:2]
-            _keep_peak_images(analyzer.open_peak_frames(), frame.index, image, peak_images)
-            _collect_events(out.finished_events, peak_images, events, event_sink)
+            keep_peak_images(analyzer.open_peak_frames(), frame.index, image, peak_images)
+            collect_events(out.finished_events, peak_images, events, event_sink)
             if annotated_sink is not None:
                 annotated_sink(image)
             if progress is not None:
                 progress(done, max(total, done))
-    _collect_events(analyzer.finish(), peak_images, events, event_sink)
+    collect_events(analyzer.finish(), peak_images, events, event_sink)
     if table.detected_count() == 0:
         dark = len(table) and brightness / len(table) < DARK_MEAN_LEVEL
         hint = "; the video is very dark" if dark else ""
@@ -295,13 +295,14 @@ def analyze_video(
     return result
 
 
-def _annotated(rgb: np.ndarray, out: FrameOutput, config: Config, blur_faces: bool) -> np.ndarray:
+def annotated_frame(rgb: np.ndarray, out: FrameOutput, config: Config, blur_faces: bool) -> np.ndarray:
+    """The frame as shown and saved: face blurred if asked, skeleton, angles and warnings drawn."""
     source = blur_face(rgb, out.pose) if blur_faces else rgb
     r = out.result
     return annotate_frame(source, out.pose, r.metrics, r.flags, r.load_held, config.pose.min_visibility)
 
 
-def _keep_peak_images(
+def keep_peak_images(
     open_peaks: dict[str, int], index: int, image: np.ndarray, peak_images: dict[str, tuple[int, np.ndarray]]
 ) -> None:
     """Keep, per open span, only the annotated image of its current peak frame."""
@@ -310,12 +311,13 @@ def _keep_peak_images(
             peak_images[rule] = (index, image)
 
 
-def _collect_events(
+def collect_events(
     finished: Iterable[Event],
     peak_images: dict[str, tuple[int, np.ndarray]],
     events: list[Event],
     event_sink: EventSink | None,
 ) -> None:
+    """Append finished events to `events`; hand each one with its kept peak image to `event_sink`."""
     for event in finished:
         events.append(event)
         kept = peak_images.pop(event.rule, None)
