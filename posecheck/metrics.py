@@ -104,16 +104,26 @@ _SCALE_SEGMENTS = (
     (L.RIGHT_HIP, L.RIGHT_KNEE),
     (L.LEFT_KNEE, L.LEFT_ANKLE),
     (L.RIGHT_KNEE, L.RIGHT_ANKLE),
+    (L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
+    (L.LEFT_HIP, L.RIGHT_HIP),
+    (L.LEFT_SHOULDER, L.LEFT_ELBOW),
+    (L.RIGHT_SHOULDER, L.RIGHT_ELBOW),
 )
 
 
 def _metres_per_pixel(world: np.ndarray, image: np.ndarray) -> float | None:
-    """Scale between image and world landmarks from the in-plane (x, y) extent of the main segments."""
-    world_lengths = sum(float(np.linalg.norm(world[a, :2] - world[b, :2])) for a, b in _SCALE_SEGMENTS)
-    image_lengths = sum(float(np.linalg.norm(image[a] - image[b])) for a, b in _SCALE_SEGMENTS)
-    if not (math.isfinite(world_lengths) and math.isfinite(image_lengths)) or image_lengths < 1e-6:
-        return None
-    return world_lengths / image_lengths
+    """Scale between image and world landmarks from the in-plane (x, y) extent of the main segments.
+
+    Each segment gives a ratio; where MediaPipe's world landmarks put a segment more in depth than
+    the image shows, its ratio comes out low, so the upper quartile of the ratios is used.
+    """
+    ratios = []
+    for a, b in _SCALE_SEGMENTS:
+        world_length = float(np.linalg.norm(world[a, :2] - world[b, :2]))
+        image_length = float(np.linalg.norm(image[a] - image[b]))
+        if image_length > 1e-6 and math.isfinite(world_length) and math.isfinite(image_length):
+            ratios.append(world_length / image_length)
+    return float(np.percentile(ratios, 75)) if ratios else None
 
 
 def angle_between_deg(u: np.ndarray, v: np.ndarray) -> float | None:

@@ -2,7 +2,7 @@
 
 The bounds are what the pipeline achieves today (benchmarks/accuracy.py, README "Accuracy"), so a
 change that makes the metrics worse fails here. The project's targets (trunk <= 3 deg at every view,
-knee <= 6, twist <= 8) are met side-on for trunk and knee; see the README for the full table.
+knee <= 6, twist <= 8) are only partly met; see the README for the full table.
 """
 
 import pytest
@@ -15,10 +15,10 @@ pytestmark = pytest.mark.slow
 # (script, camera yaw) -> maximum MAE in degrees for trunk, knee, twist (None: not checked)
 BOUNDS = {
     ("stoop-lift", 0.0): (5.5, 3.0, None),
-    ("squat-lift", 0.0): (3.5, 6.0, None),
+    ("squat-lift", 0.0): (3.0, 6.0, None),
     ("stoop-lift", 30.0): (5.0, 9.0, None),
     ("twist-carry", 60.0): (3.0, None, 14.0),
-    ("pivot-carry", 60.0): (7.0, None, 7.0),
+    ("pivot-carry", 60.0): (5.0, None, 7.0),
 }
 
 
