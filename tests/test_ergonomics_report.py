@@ -138,6 +138,7 @@ def lift_table(view_yaw_deg: float = 80.0, asymmetry_deg: float = 10.0) -> Frame
         metrics = FrameMetrics(
             **BENT | {"view_yaw_deg": view_yaw_deg},
             hand_height_rel=height, hand_distance_rel=0.4, asymmetry_angle_deg=asymmetry_deg, leg_length_m=LEG_M,
+            knee_height_rel=0.6,  # the hands rest below the knees: a pick-up
         )
         table.append(FrameResult(index, index / FPS, True, metrics, (), 15 <= index <= 50))
     return table

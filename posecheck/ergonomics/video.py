@@ -136,17 +136,16 @@ def _rows_within(times_s: Sequence[float], row: int, half_span_s: float) -> rang
 
 def holds_from_pickup(table: FrameTable) -> list[bool]:
     """``load_held`` with each hold started at its pick-up: the lowest hand position, below the knees,
-    in the PICKUP_WINDOW_S before the rules engine saw the load come up (it confirms a load only once
-    the hands carry it in front of the body)."""
+    within PICKUP_WINDOW_S of where the rules engine started the hold (it confirms a load once the
+    hands carry it in front of the body). A hold with no pick-up seen is dropped (not a lift)."""
     held = [bool(value) for value in table.load_held]
     hands, knees, times = table.values["hand_height_rel"], table.values["knee_height_rel"], table.time_s
-    for first, _last in _runs(held):
-        window = [row for row in range(first) if times[first] - times[row] <= PICKUP_WINDOW_S]
-        low = [row for row in window if hands[row] < knees[row]]
-        if low:
-            pickup = min(low, key=lambda row: hands[row])
-            for row in range(pickup, first):
-                held[row] = True
+    for first, last in _runs(held):
+        near = [row for row in range(last + 1) if abs(times[row] - times[first]) <= PICKUP_WINDOW_S]
+        low = [row for row in near if hands[row] < knees[row]]
+        pickup = min(low, key=lambda row: hands[row]) if low else last + 1  # none: not a lift
+        for row in range(min(pickup, first), last + 1):
+            held[row] = row >= pickup
     return held
 
 
