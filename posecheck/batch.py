@@ -28,6 +28,7 @@ class BatchItem:
     frames: int = 0
     events: int = 0
     verdict: str = ""
+    risk: str = ""  # worst REBA score and level, and the worst NIOSH lifting index (or lift count)
     error: str = ""
 
 
@@ -59,7 +60,25 @@ def analyse_one(
     except Exception as error:  # noqa: BLE001 - one bad file must not stop the batch
         return BatchItem(video, output_dir, ok=False, error=f"unexpected {type(error).__name__}: {error}")
     summary = output.report["summary"]
-    return BatchItem(video, output_dir, True, summary["frames_analysed"], summary["events_total"], summary["verdict"])
+    return BatchItem(
+        video, output_dir, True, summary["frames_analysed"], summary["events_total"], summary["verdict"],
+        risk_line(summary),
+    )
+
+
+def risk_line(summary: dict) -> str:
+    """Short REBA/NIOSH column: "REBA 8 high, LI 1.4" (LI only with a known load), or "" when not scored."""
+    parts = []
+    worst = (summary.get("reba") or {}).get("worst")
+    if worst:
+        parts.append(f"REBA {worst['score']} {worst['risk']}")
+    lifts = (summary.get("niosh") or {}).get("lifts") or []
+    indices = [lift["LI"] for lift in lifts if lift.get("LI") is not None]
+    if indices:
+        parts.append(f"LI {max(indices):.2f}")
+    elif lifts:
+        parts.append(f"{len(lifts)} lift(s), RWL {min(lift['RWL_kg'] for lift in lifts):.1f} kg")
+    return ", ".join(parts)
 
 
 def run_batch(args: argparse.Namespace) -> int:
@@ -96,7 +115,8 @@ def print_table(items: list[BatchItem]) -> None:
     for item in items:
         name = Path(item.video).name.ljust(width)
         if item.ok:
-            print(f"{name}  ok      {item.frames:6d} frames  {item.events:3d} events  {item.verdict}")
+            risk = f"  [{item.risk}]" if item.risk else ""
+            print(f"{name}  ok      {item.frames:6d} frames  {item.events:3d} events  {item.verdict}{risk}")
         else:
             print(f"{name}  FAILED  {item.error}")
     failed = sum(not item.ok for item in items)
