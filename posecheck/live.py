@@ -63,7 +63,7 @@ class LiveUpdate:
     flags: tuple[str, ...]
     load_held: bool
     angles: dict[str, float | None]
-    event_counts: dict[str, int]
+    event_counts: dict[str, int]  # ended events plus the ones under way
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,8 @@ class LiveSession:
             flags=r.flags,
             load_held=r.load_held,
             angles={name: values[name] for name in SHOWN_ANGLES},
-            event_counts=dict(Counter(event.rule for event in self._events)),
+            # Events so far, counting a flag that is active now (its event has not ended yet).
+            event_counts=dict(Counter(event.rule for event in self._events) + Counter(r.flags)),
         )
         while True:
             try:
