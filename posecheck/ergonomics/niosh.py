@@ -4,7 +4,10 @@ DHHS (NIOSH) Publication No. 94-110, 1994, revised 2021), metric and U.S. custom
 RWL = LC x HM x VM x DM x AM x FM x CM; LI = load / RWL. HM, VM, DM and AM are computed from their
 formulas (Applications Manual p. 7: "Each multiplier should be computed from the appropriate
 formula"); FM and CM come from the manual's Table 5 and Table 7. Multipliers are kept at full
-precision (the manual's worksheets round them to two decimals, see the tests).
+precision. The job analysis worksheets of the manual's worked examples round each multiplier to two
+decimals (half up: VM 0.895 is written .90) before multiplying, and the RWL to one decimal; that
+procedure is ``NioshResult.worksheet_rwl``, which reproduces the published RWLs to the printed
+precision where the full-precision RWL can differ by 0.1 lb (see tests/test_niosh_manual.py).
 
 FM between two rows of Table 5 is interpolated linearly, as the manual prescribes (p. 7: "the
 appropriate multiplier must be interpolated between the frequency values in the table for the two
@@ -15,8 +18,10 @@ the last non-zero row of a column is that column's maximum frequency and any F a
 a row of .00.
 """
 
+import math
 from bisect import bisect_left
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from enum import Enum
 
 # Table 5, Frequency Multiplier (Applications Manual p. 15). Rows are lifts/min; F <= 0.2 uses the
@@ -149,6 +154,28 @@ class NioshResult:
     rwl: float
     lifting_index: float
     risk_band: RiskBand
+
+    @property
+    def worksheet_multipliers(self) -> tuple[float, float, float, float, float, float]:
+        """HM, VM, DM, AM, FM, CM as written on the manual's worksheet: rounded half up to two decimals."""
+        hm, vm, dm, am, fm, cm = (
+            worksheet_round(m, 2) for m in (self.hm, self.vm, self.dm, self.am, self.fm, self.cm)
+        )
+        return hm, vm, dm, am, fm, cm
+
+    @property
+    def worksheet_rwl(self) -> float:
+        """RWL by the worksheet procedure (``length_unit``/``weight_unit`` as the result): LC times the
+        two-decimal multipliers, rounded half up to one decimal. Exact decimal arithmetic, no float noise."""
+        product = Decimal(repr(self.load_constant))
+        for multiplier in self.worksheet_multipliers:
+            product *= Decimal(repr(multiplier))
+        return float(product.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+    @property
+    def worksheet_lifting_index(self) -> float:
+        """LI by the worksheet procedure: load / ``worksheet_rwl``, rounded half up to one decimal."""
+        return worksheet_round(_lifting_index(self.load, self.worksheet_rwl), 1)
 
     @property
     def length_unit(self) -> str:
@@ -303,6 +330,19 @@ def coupling_multiplier(coupling: Coupling, v_low: bool) -> float:
     """CM from Table 7; v_low: V at the evaluated point below 75 cm (30 in)."""
     below, at_or_above = COUPLING_TABLE[coupling]
     return below if v_low else at_or_above
+
+
+def worksheet_round(value: float, places: int) -> float:
+    """Round half up to ``places`` decimals as the manual's tables and worksheets print numbers.
+
+    Python's ``round`` goes wrong here: the float nearest 0.985 (VM at 70 cm) lies just below it, so
+    ``round(0.985, 2)`` is 0.98, while Table 2 prints .99. The shortest decimal form of the float is
+    rounded instead. Infinity and NaN are returned unchanged.
+    """
+    if not math.isfinite(value):
+        return value
+    exponent = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(value)).quantize(exponent, rounding=ROUND_HALF_UP))
 
 
 def risk_band(lifting_index: float) -> RiskBand:
