@@ -8,7 +8,7 @@ All metrics are computed in a body-independent, gravity-aligned metric frame bui
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field
 
 import numpy as np
 
@@ -249,8 +249,14 @@ def _in_image_plane(direction: np.ndarray) -> float:
     return 0.1 + 0.9 * abs(float(direction[0]))
 
 
-def compute_metrics(pose: PoseFrame | None, min_visibility: float = 0.5) -> FrameMetrics:
-    """All metrics of one frame (see FrameMetrics for names and units); EMPTY_METRICS without a pose."""
+def compute_metrics(
+    pose: PoseFrame | None, min_visibility: float = 0.5, leg_lengths: LegLengths | None = None
+) -> FrameMetrics:
+    """All metrics of one frame (see FrameMetrics for names and units); EMPTY_METRICS without a pose.
+
+    `leg_lengths` are the stream's calibrated thigh and shank lengths (see `LegLengths`); without
+    them the legs' depth comes from MediaPipe's 3D segment lengths of this frame.
+    """
     if pose is None:
         return EMPTY_METRICS
     points = body_points(pose)
@@ -262,10 +268,12 @@ def compute_metrics(pose: PoseFrame | None, min_visibility: float = 0.5) -> Fram
     body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY, arms)
     if body is None:
         return EMPTY_METRICS
+    thighs, shanks = leg_segments_3d(body, leg_lengths or LegLengths())
+    trunk_deg = trunk_flexion_deg(body)
     values = {
-        "trunk_flexion_deg": trunk_flexion_deg(body),
-        "hip_flexion_deg": hip_flexion_deg(body, legs),
-        "knee_flexion_deg": knee_flexion_deg(points, legs),
+        "trunk_flexion_deg": trunk_deg,
+        "hip_flexion_deg": hip_flexion_deg(trunk_deg, body, thighs, legs),
+        "knee_flexion_deg": knee_flexion_deg(thighs, shanks, legs),
         "torso_twist_deg": torso_twist_deg(body),
         "lateral_bend_deg": lateral_bend_deg(body),
         "neck_flexion_deg": neck_flexion_deg(body),
@@ -353,24 +361,112 @@ def _sagittal_angle_deg(vector: np.ndarray, body: _Body) -> float | None:
     return math.degrees(math.atan2(forward_part, up_part))
 
 
-def knee_flexion_deg(points: np.ndarray, leg_weights: tuple[float, float] = (1.0, 1.0)) -> float | None:
-    """Knee flexion in degrees (0 = straight): mean of the legs, weighted by how well each is seen."""
-    angles = (
-        joint_flexion_deg(points[L.LEFT_HIP], points[L.LEFT_KNEE], points[L.LEFT_ANKLE]),
-        joint_flexion_deg(points[L.RIGHT_HIP], points[L.RIGHT_KNEE], points[L.RIGHT_ANKLE]),
-    )
+def knee_flexion_deg(
+    thighs: tuple[np.ndarray, np.ndarray], shanks: tuple[np.ndarray, np.ndarray],
+    leg_weights: tuple[float, float] = (1.0, 1.0),
+) -> float | None:
+    """Knee flexion in degrees (0 = straight): the angle between thigh and shank (left, right 3D
+    vectors), mean of the legs weighted by how well each is seen."""
+    angles = tuple(angle_between_deg(thigh, shank) for thigh, shank in zip(thighs, shanks, strict=True))
     return _weighted_mean(angles, leg_weights)
 
 
-def hip_flexion_deg(body: _Body, leg_weights: tuple[float, float] = (1.0, 1.0)) -> float | None:
-    """Hip flexion in degrees: the angle between the trunk (hip-mid → shoulder-mid) and each thigh's
-    upward extension (0 = standing straight), weighted over both legs."""
-    p, trunk = body.points, body.shoulder_mid - body.hip_mid
-    angles = (
-        joint_flexion_deg(p[L.LEFT_HIP] + trunk, p[L.LEFT_HIP], p[L.LEFT_KNEE]),
-        joint_flexion_deg(p[L.RIGHT_HIP] + trunk, p[L.RIGHT_HIP], p[L.RIGHT_KNEE]),
-    )
-    return _weighted_mean(angles, leg_weights)
+def hip_flexion_deg(
+    trunk_deg: float | None, body: _Body, thighs: tuple[np.ndarray, np.ndarray],
+    leg_weights: tuple[float, float] = (1.0, 1.0),
+) -> float | None:
+    """Hip flexion in degrees (0 = standing straight): the trunk's forward lean plus each thigh's
+    forward swing from vertical, both in the sagittal plane, weighted over both legs."""
+    if trunk_deg is None:
+        return None
+    swings = tuple(_sagittal_angle_deg(-thigh, body) for thigh in thighs)
+    return _weighted_mean(tuple(None if s is None else trunk_deg - s for s in swings), leg_weights)
+
+
+# Foreshortening of a leg segment below this share of its calibrated length (a tilt out of the image
+# plane under about 22 degrees) is within the landmarks' noise and is not read as depth.
+DEPTH_TRUST_RATIO = 0.93
+# The person faces the camera within about 45 degrees when |forward · camera axis| reaches this; only
+# then do vertical thighs and shanks show their full length in the image.
+FACING_FOR_CALIBRATION = 0.7
+
+
+@dataclass(frozen=True)
+class LegLengths:
+    """Longest in-image thigh and shank lengths seen so far in a stream (metres; None = not seen yet).
+
+    Thighs and shanks show their full length in the image when they are vertical; seen from the
+    front, knee flexion tilts them toward the camera and only their shortening shows it. These
+    lengths are gathered while the person faces the camera (`observed_leg_lengths`).
+    """
+
+    left_thigh_m: float | None = None
+    left_shank_m: float | None = None
+    right_thigh_m: float | None = None
+    right_shank_m: float | None = None
+
+    def longest(self, other: LegLengths) -> LegLengths:
+        """Per segment, the longer of the two."""
+        return LegLengths(*(
+            max((v for v in pair if v is not None), default=None)
+            for pair in zip(astuple(self), astuple(other), strict=True)
+        ))
+
+
+def observed_leg_lengths(pose: PoseFrame | None, min_visibility: float = 0.5) -> LegLengths:
+    """This frame's in-image thigh and shank lengths (metres) of the well-seen legs, when the person
+    faces the camera; empty otherwise."""
+    if pose is None:
+        return LegLengths()
+    points = body_points(pose)
+    if not np.all(np.isfinite(points[11:29])):
+        return LegLengths()
+    body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY)
+    if body is None or abs(float(body.forward[2])) < FACING_FOR_CALIBRATION:
+        return LegLengths()
+    weights = _limb_weights(_in_frame_visibility(pose), min_visibility, _LEGS)
+    lengths: list[float | None] = []
+    for (hip, knee, ankle), weight in zip(_LEGS, weights, strict=True):
+        for a, b in ((hip, knee), (knee, ankle)):
+            lengths.append(float(np.linalg.norm(points[b, :2] - points[a, :2])) if weight > 0 else None)
+    return LegLengths(*lengths)
+
+
+def leg_segments_3d(
+    body: _Body, lengths: LegLengths
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """(left, right) thigh (hip → knee) and shank (knee → ankle) vectors, metres, with rebuilt depth."""
+    p = body.points
+    thighs, shanks = [], []
+    for (hip, knee, ankle), (thigh_m, shank_m) in zip(
+        _LEGS, ((lengths.left_thigh_m, lengths.left_shank_m), (lengths.right_thigh_m, lengths.right_shank_m)),
+        strict=True,
+    ):
+        thighs.append(_leg_segment_3d(p[knee] - p[hip], body.world[knee] - body.world[hip], thigh_m, 1.0, body))
+        shanks.append(_leg_segment_3d(p[ankle] - p[knee], body.world[ankle] - body.world[knee], shank_m, -1.0, body))
+    return (thighs[0], thighs[1]), (shanks[0], shanks[1])
+
+
+def _leg_segment_3d(
+    segment: np.ndarray, world_segment: np.ndarray, length_m: float | None, forward_sign: float, body: _Body
+) -> np.ndarray:
+    """A thigh or shank with its depth rebuilt from the image, the view and its length.
+
+    The segment is split into a forward part (in the pelvis's sagittal plane), an up part and a
+    sideways part. Its image x shows the forward part well when seen side-on; seen from the front
+    the forward part lies in depth and only the segment's shortening against its length shows it.
+    The two are blended by the view. Thighs point forward (+1) and shanks backward (-1) when the
+    knees bend, which fixes the sign of the depth MediaPipe's world landmarks get wrong.
+    """
+    x, y = float(segment[0]), float(segment[1])
+    length = length_m if length_m is not None else float(np.linalg.norm(world_segment))
+    forward_x, forward_z = float(body.forward[0]), float(body.forward[2])
+    left_x, left_z = float(body.left[0]), float(body.left[2])
+    in_plane_sq = (x * left_x) ** 2 + y**2
+    forward_from_length = forward_sign * math.sqrt(max(0.0, (DEPTH_TRUST_RATIO * length) ** 2 - in_plane_sq))
+    forward_part = forward_x * x + forward_z**2 * forward_from_length
+    sideways_part = (x - forward_part * forward_x) * left_x
+    return np.array([x, y, forward_part * forward_z + sideways_part * left_z])
 
 
 def _weighted_mean(values: tuple[float | None, ...], weights: tuple[float, ...]) -> float | None:

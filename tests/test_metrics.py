@@ -8,10 +8,12 @@ import pytest
 from posecheck.landmarks import Landmark as L
 from posecheck.metrics import (
     EMPTY_METRICS,
+    LegLengths,
     angle_between_deg,
     compute_metrics,
     joint_flexion_deg,
     knee_share_of_bend,
+    observed_leg_lengths,
     signed_angle_about_deg,
 )
 from tests.skeleton_fixture import body_landmarks, pose_frame
@@ -31,13 +33,47 @@ def test_leaning_back_is_negative() -> None:
     assert metrics.trunk_flexion_deg == pytest.approx(-15.0, abs=0.5)
 
 
-@pytest.mark.parametrize("yaw", YAWS)
-@pytest.mark.parametrize("knee", [0.0, 30.0, 90.0])
-def test_knee_and_hip_flexion(yaw: float, knee: float) -> None:
-    metrics = compute_metrics(pose_frame(body_landmarks(trunk_flexion_deg=30.0, knee_flexion_deg=knee), yaw))
+@pytest.mark.parametrize("knee", [0.0, 30.0, 60.0, 90.0])
+def test_knee_and_hip_flexion_side_on(knee: float) -> None:
+    metrics = compute_metrics(pose_frame(body_landmarks(trunk_flexion_deg=30.0, knee_flexion_deg=knee), 0.0))
     assert metrics.knee_flexion_deg == pytest.approx(knee, abs=0.5)
     # The thigh leans forward by half the knee angle in this skeleton, the trunk by 30 deg.
     assert metrics.hip_flexion_deg == pytest.approx(30.0 + knee / 2, abs=0.5)
+
+
+@pytest.mark.parametrize("yaw", YAWS)
+def test_straight_legs_read_straight_at_every_view(yaw: float) -> None:
+    metrics = compute_metrics(pose_frame(body_landmarks(trunk_flexion_deg=30.0, knee_flexion_deg=0.0), yaw))
+    assert metrics.knee_flexion_deg == pytest.approx(0.0, abs=0.5)
+    assert metrics.hip_flexion_deg == pytest.approx(30.0, abs=0.5)
+
+
+@pytest.mark.parametrize("yaw", [30.0, 60.0, 90.0])
+@pytest.mark.parametrize("knee", [60.0, 90.0])
+def test_deep_knee_bends_off_side_on(yaw: float, knee: float) -> None:
+    """Off side-on, knee bend lies partly in depth: foreshortening under 7 % of a segment's length is
+    ignored as noise (DEPTH_TRUST_RATIO), so bends read somewhat low, most from the front."""
+    metrics = compute_metrics(pose_frame(body_landmarks(trunk_flexion_deg=30.0, knee_flexion_deg=knee), yaw))
+    assert knee - 18.0 <= metrics.knee_flexion_deg <= knee + 0.5
+    assert 30.0 + knee / 2 - 10.0 <= metrics.hip_flexion_deg <= 30.0 + knee / 2 + 0.5
+
+
+def test_front_view_reads_small_knee_bends_as_straight() -> None:
+    """The price of ignoring small foreshortening: from the front a 30-degree knee bend is not seen."""
+    metrics = compute_metrics(pose_frame(body_landmarks(trunk_flexion_deg=30.0, knee_flexion_deg=30.0), 90.0))
+    assert metrics.knee_flexion_deg < 10.0
+
+
+def test_calibrated_leg_lengths_are_the_longest_seen_facing_the_camera() -> None:
+    straight = pose_frame(body_landmarks(knee_flexion_deg=0.0), 90.0)
+    bent = pose_frame(body_landmarks(knee_flexion_deg=90.0), 90.0)
+    calibrated = observed_leg_lengths(bent).longest(observed_leg_lengths(straight))
+    assert calibrated.left_thigh_m == pytest.approx(observed_leg_lengths(straight).left_thigh_m)
+    assert calibrated.left_thigh_m > observed_leg_lengths(bent).left_thigh_m
+    assert observed_leg_lengths(pose_frame(body_landmarks(), 0.0)) == LegLengths()  # side-on: no calibration
+    assert observed_leg_lengths(None) == LegLengths()
+    metrics = compute_metrics(bent, leg_lengths=calibrated)
+    assert metrics.knee_flexion_deg == pytest.approx(90.0, abs=15.0)
 
 
 @pytest.mark.parametrize("yaw", YAWS)
