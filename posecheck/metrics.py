@@ -462,9 +462,9 @@ def _leg_segment_3d(
     length = length_m if length_m is not None else float(np.linalg.norm(world_segment))
     forward_x, forward_z = float(body.forward[0]), float(body.forward[2])
     left_x, left_z = float(body.left[0]), float(body.left[2])
-    in_plane_sq = (x * left_x) ** 2 + y**2
-    forward_from_length = forward_sign * math.sqrt(max(0.0, (DEPTH_TRUST_RATIO * length) ** 2 - in_plane_sq))
-    forward_part = forward_x * x + forward_z**2 * forward_from_length
+    reach, in_plane = DEPTH_TRUST_RATIO * length, math.hypot(x * left_x, y)
+    forward_from_length = forward_sign * math.sqrt((reach - in_plane) * (reach + in_plane)) if reach > in_plane else 0.0
+    forward_part = forward_x * x + forward_z * forward_z * forward_from_length
     sideways_part = (x - forward_part * forward_x) * left_x
     return np.array([x, y, forward_part * forward_z + sideways_part * left_z])
 
@@ -486,15 +486,41 @@ def knee_share_of_bend(knee_deg: float | None, trunk_deg: float | None) -> float
 def torso_twist_deg(body: _Body) -> float | None:
     """Axial rotation of the shoulder line against the pelvis about the trunk axis, in degrees.
 
-    Positive when the shoulders are turned to the person's left. The pelvis direction is the hip
-    line steadied by the feet (hips are often hidden behind a carried load); both lines get their
-    depth from their known 3D length where they point away from the camera.
+    Positive when the shoulders are turned to the person's left. Two estimates, blended by the view:
+    seen from the front, the shoulder line from the image (its depth from its 3D length) against the
+    pelvis of `_horizontal_left`; seen from the side, where both lines lie in depth, MediaPipe's world
+    landmarks, with the pelvis direction taken from the legs (see `_world_twist_deg`).
     """
     p = body.points
     shoulder_line = depth_corrected(
         p[L.LEFT_SHOULDER] - p[L.RIGHT_SHOULDER], body.world[L.LEFT_SHOULDER] - body.world[L.RIGHT_SHOULDER]
     )
-    return signed_angle_about_deg(body.left, shoulder_line, body.shoulder_mid - body.hip_mid)
+    from_image = signed_angle_about_deg(body.left, shoulder_line, body.shoulder_mid - body.hip_mid)
+    from_world = _world_twist_deg(body)
+    if from_image is None or from_world is None:
+        return from_image if from_world is None else from_world
+    facing_camera = float(body.forward[2]) ** 2
+    return facing_camera * from_image + (1.0 - facing_camera) * from_world
+
+
+def _world_twist_deg(body: _Body) -> float | None:
+    """Twist from the world landmarks alone, degrees. MediaPipe's hip landmarks turn partly with the
+    shoulders, so the pelvis direction also comes from the legs, which do not: the hip and knee lines
+    when facing the camera, the ankle line side-on (a staggered stance reads as some twist)."""
+    w = body.world
+    hips, knees, ankles = (
+        _unit((w[left] - w[right]) * _HORIZONTAL)
+        for left, right in ((L.LEFT_HIP, L.RIGHT_HIP), (L.LEFT_KNEE, L.RIGHT_KNEE), (L.LEFT_ANKLE, L.RIGHT_ANKLE))
+    )
+    if hips is None or knees is None or ankles is None:
+        return None
+    facing_camera = float(body.forward[2]) ** 2
+    pelvis_left = facing_camera * (hips + knees) / 2 + (1.0 - facing_camera) * ankles
+    world_trunk = (w[L.LEFT_SHOULDER] + w[L.RIGHT_SHOULDER] - w[L.LEFT_HIP] - w[L.RIGHT_HIP]) / 2
+    return signed_angle_about_deg(pelvis_left, w[L.LEFT_SHOULDER] - w[L.RIGHT_SHOULDER], world_trunk)
+
+
+_HORIZONTAL = np.array([1.0, 0.0, 1.0])
 
 
 def depth_corrected(segment: np.ndarray, world_segment: np.ndarray) -> np.ndarray:
