@@ -2,7 +2,7 @@
 
 The bounds are what the pipeline achieves today (benchmarks/accuracy.py, README "Accuracy"), so a
 change that makes the metrics worse fails here. The project's targets (trunk <= 3 deg at every view,
-knee <= 6, twist <= 8) are only partly met; see the README for the full table.
+knee <= 6, twist <= 8) are met for the knee but not everywhere for trunk and twist; see the README.
 """
 
 import pytest
@@ -16,9 +16,11 @@ pytestmark = pytest.mark.slow
 BOUNDS = {
     ("stoop-lift", 0.0): (5.5, 3.0, None),
     ("squat-lift", 0.0): (3.0, 6.0, None),
-    ("stoop-lift", 30.0): (5.0, 9.0, None),
-    ("twist-carry", 60.0): (3.0, None, 14.0),
-    ("pivot-carry", 60.0): (5.0, None, 7.0),
+    ("stoop-lift", 30.0): (4.5, 6.0, None),
+    ("stand-still", 90.0): (3.0, 3.0, None),
+    ("twist-carry", 0.0): (2.5, 5.0, 11.0),
+    ("twist-carry", 60.0): (2.5, 3.0, 13.0),
+    ("pivot-carry", 60.0): (5.0, 3.5, 7.0),
 }
 
 
