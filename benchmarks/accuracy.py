@@ -21,8 +21,8 @@ TWIST_SCRIPTS = {"twist-carry", "pivot-carry"}
 DEFAULT_YAWS = (0.0, 30.0, 60.0, 90.0)
 
 
-def _fmt(value: float | None) -> str:
-    return "   --" if value is None else f"{value:5.1f}"
+def _fmt(value: float | None, decimals: int = 1) -> str:
+    return "   --" if value is None else f"{value:5.{decimals}f}"
 
 
 def print_clip_table(results: list[ClipAccuracy]) -> None:
@@ -37,13 +37,13 @@ def print_clip_table(results: list[ClipAccuracy]) -> None:
 
 
 def print_view_table(results: list[ClipAccuracy], yaws: list[float]) -> None:
-    """MAE per metric (rows) and camera yaw (columns), pooled over clips, frame-weighted."""
+    """MAE per metric (rows) and camera yaw (columns), pooled over every compared frame of the clips."""
     print(f"\n{'MAE (deg)':<20}" + "".join(f"{'yaw ' + format(y, 'g'):>9}" for y in yaws) + f"{'all':>9}")
     for metric in COMPARED_METRICS:
         scripts = TWIST_SCRIPTS if metric == "torso_twist_deg" else None
         cells = [pooled_mae([r for r in results if r.camera_yaw_deg == y], metric, scripts) for y in yaws]
-        overall = _fmt(pooled_mae(results, metric, scripts))
-        print(f"{metric:<20}" + "".join(f"{_fmt(c):>9}" for c in cells) + f"{overall:>9}")
+        overall = pooled_mae(results, metric, scripts)
+        print(f"{metric:<20}" + "".join(f"{_fmt(c, 2):>9}" for c in cells) + f"{_fmt(overall, 2):>9}")
 
 
 def print_confusion(results: list[ClipAccuracy]) -> None:

@@ -6,8 +6,8 @@
 `score` runs the same `FrameAnalyzer` as `posecheck analyze`, with the recorded poses in place of the
 landmarker, and prints each clip's mean absolute error (mean signed error in brackets) and flags,
 then the MAE per view. Use it while changing smoothing, metrics or rules; quote final numbers from
-benchmarks/accuracy.py, which runs the whole pipeline (and pools per clip, so its per-view MAE can differ
-by a few tenths of a degree).
+benchmarks/accuracy.py, which runs the whole pipeline (decoding the clips again, so its MAE can differ
+by a few hundredths of a degree).
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def score(directory: Path) -> None:
                 pooled.setdefault((name, yaw), []).extend(np.abs(values))
     print(f"\n{'MAE (deg)':<20}" + "".join(f"{'yaw ' + format(y, 'g'):>9}" for y in YAWS))
     for name in COMPARED_METRICS:
-        cells = (f"{np.mean(pooled[name, y]):9.1f}" if pooled.get((name, y)) else f"{'--':>9}" for y in YAWS)
+        cells = (f"{np.mean(pooled[name, y]):9.2f}" if pooled.get((name, y)) else f"{'--':>9}" for y in YAWS)
         print(f"{name:<20}" + "".join(cells))
 
 

@@ -250,31 +250,50 @@ def _in_image_plane(direction: np.ndarray) -> float:
 
 
 def compute_metrics(
-    pose: PoseFrame | None, min_visibility: float = 0.5, leg_lengths: LegLengths | None = None
+    pose: PoseFrame | None, min_visibility: float = 0.5, calibration: BodyCalibration | None = None
 ) -> FrameMetrics:
     """All metrics of one frame (see FrameMetrics for names and units); EMPTY_METRICS without a pose.
 
-    `leg_lengths` are the stream's calibrated thigh and shank lengths (see `LegLengths`); without
-    them the legs' depth comes from MediaPipe's 3D segment lengths of this frame.
+    `calibration` holds what earlier frames of the stream showed (see `BodyCalibration`); without it
+    the depth of legs and shoulders comes from MediaPipe's 3D segment lengths of this frame.
     """
+    return _measure(pose, min_visibility, calibration or BodyCalibration(), learn=False)[0]
+
+
+def measure(
+    pose: PoseFrame | None, min_visibility: float, calibration: BodyCalibration
+) -> tuple[FrameMetrics, BodyCalibration]:
+    """This frame's metrics and the stream's calibration updated with what this frame shows.
+
+    The frame's own observations count at once: its metrics use the updated calibration.
+    """
+    return _measure(pose, min_visibility, calibration, learn=True)
+
+
+def _measure(
+    pose: PoseFrame | None, min_visibility: float, calibration: BodyCalibration, learn: bool
+) -> tuple[FrameMetrics, BodyCalibration]:
     if pose is None:
-        return EMPTY_METRICS
+        return EMPTY_METRICS, calibration
     points = body_points(pose)
     if not np.all(np.isfinite(points[11:29])):
-        return EMPTY_METRICS
+        return EMPTY_METRICS, calibration
     visibility = _in_frame_visibility(pose)
     legs = _limb_weights(visibility, min_visibility, _LEGS)
     arms = _limb_weights(visibility, min_visibility, _ARMS)
     body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY, arms)
     if body is None:
-        return EMPTY_METRICS
-    thighs, shanks = leg_segments_3d(body, leg_lengths or LegLengths())
+        return EMPTY_METRICS, calibration
     trunk_deg = trunk_flexion_deg(body)
+    if learn:
+        shoulders_seen = bool(np.min(visibility[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]]) >= min_visibility)
+        calibration = calibration.updated(_observed_lengths(body, legs, shoulders_seen, trunk_deg))
+    thighs, shanks = leg_segments_3d(body, calibration.lengths)
     values = {
         "trunk_flexion_deg": trunk_deg,
         "hip_flexion_deg": hip_flexion_deg(trunk_deg, body, thighs, legs),
         "knee_flexion_deg": knee_flexion_deg(thighs, shanks, legs),
-        "torso_twist_deg": torso_twist_deg(body),
+        "torso_twist_deg": torso_twist_deg(body, calibration.lengths.shoulder_width_m),
         "lateral_bend_deg": lateral_bend_deg(body),
         "neck_flexion_deg": neck_flexion_deg(body),
         "upper_arm_flexion_deg": upper_arm_flexion_deg(body),
@@ -292,7 +311,8 @@ def compute_metrics(
         name: value if value is not None and math.isfinite(value) and confidence.get(name, 0.0) > 0 else None
         for name, value in values.items()
     }
-    return FrameMetrics(**values, confidence={k: v for k, v in confidence.items() if values.get(k) is not None})
+    metrics = FrameMetrics(**values, confidence={k: v for k, v in confidence.items() if values.get(k) is not None})
+    return metrics, calibration
 
 
 def _in_frame_visibility(pose: PoseFrame) -> np.ndarray:
@@ -389,61 +409,94 @@ DEPTH_TRUST_RATIO = 0.93
 # The person faces the camera within about 45 degrees when |forward · camera axis| reaches this; only
 # then do vertical thighs and shanks show their full length in the image.
 FACING_FOR_CALIBRATION = 0.7
+# The shoulder width is calibrated only while the trunk is this close to upright: leaning toward the
+# camera brings the shoulders nearer to it than the hips, and perspective widens them in the image.
+UPRIGHT_FOR_CALIBRATION_DEG = 15.0
+
+
+# A length counts for calibration as the median of this many frames in a row: a frame or two of
+# misplaced landmarks (MediaPipe's first detection often is one) must not set it for the whole stream.
+SUSTAINED_FRAMES = 5
 
 
 @dataclass(frozen=True)
-class LegLengths:
-    """Longest in-image thigh and shank lengths seen so far in a stream (metres; None = not seen yet).
-
-    Thighs and shanks show their full length in the image when they are vertical; seen from the
-    front, knee flexion tilts them toward the camera and only their shortening shows it. These
-    lengths are gathered while the person faces the camera (`observed_leg_lengths`).
-    """
+class SegmentLengths:
+    """In-image lengths of the segments whose depth is rebuilt from their shortening (metres; None = not seen)."""
 
     left_thigh_m: float | None = None
     left_shank_m: float | None = None
     right_thigh_m: float | None = None
     right_shank_m: float | None = None
+    shoulder_width_m: float | None = None
 
-    def longest(self, other: LegLengths) -> LegLengths:
-        """Per segment, the longer of the two."""
-        return LegLengths(*(
+    def leg(self, side: int) -> tuple[float | None, float | None]:
+        """(thigh, shank) of leg `side` (0 left, 1 right); the other leg's where this one was never seen."""
+        legs = ((self.left_thigh_m, self.left_shank_m), (self.right_thigh_m, self.right_shank_m))
+        own, other = legs[side], legs[1 - side]
+        return (own[0] if own[0] is not None else other[0], own[1] if own[1] is not None else other[1])
+
+    def longest(self, other: SegmentLengths) -> SegmentLengths:
+        """Per segment, the longer of the two (None where neither is known)."""
+        return SegmentLengths(*(
             max((v for v in pair if v is not None), default=None)
             for pair in zip(astuple(self), astuple(other), strict=True)
         ))
 
 
-def observed_leg_lengths(pose: PoseFrame | None, min_visibility: float = 0.5) -> LegLengths:
-    """This frame's in-image thigh and shank lengths (metres) of the well-seen legs, when the person
-    faces the camera; empty otherwise."""
-    if pose is None:
-        return LegLengths()
-    points = body_points(pose)
-    if not np.all(np.isfinite(points[11:29])):
-        return LegLengths()
-    body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY)
-    if body is None or abs(float(body.forward[2])) < FACING_FOR_CALIBRATION:
-        return LegLengths()
-    weights = _limb_weights(_in_frame_visibility(pose), min_visibility, _LEGS)
-    lengths: list[float | None] = []
-    for (hip, knee, ankle), weight in zip(_LEGS, weights, strict=True):
-        for a, b in ((hip, knee), (knee, ankle)):
-            lengths.append(float(np.linalg.norm(points[b, :2] - points[a, :2])) if weight > 0 else None)
-    return LegLengths(*lengths)
+@dataclass(frozen=True)
+class BodyCalibration:
+    """A stream's calibrated segment lengths: the longest median each has shown over SUSTAINED_FRAMES frames in a row.
+
+    A segment shows its full length in the image only when it lies in the image plane. Seen from the
+    front, knee flexion tilts thighs and shanks toward the camera and only their shortening shows it;
+    their lengths are gathered while the person faces the camera. The shoulder line shows its width
+    whenever it crosses the image plane (facing the camera, or twisting through it); MediaPipe's 3D
+    shoulder width comes out short when the line lies in depth, so the longer of the two is used.
+    """
+
+    lengths: SegmentLengths = SegmentLengths()
+    recent: tuple[SegmentLengths, ...] = ()  # the last SUSTAINED_FRAMES observations
+
+    def updated(self, observed: SegmentLengths) -> BodyCalibration:
+        """The calibration after one more frame's observed lengths."""
+        recent = (*self.recent, observed)[-SUSTAINED_FRAMES:]
+        if len(recent) < SUSTAINED_FRAMES:
+            return BodyCalibration(self.lengths, recent)
+        sustained = SegmentLengths(*(
+            None if None in values else float(np.median(values))
+            for values in zip(*(astuple(lengths) for lengths in recent), strict=True)
+        ))
+        return BodyCalibration(self.lengths.longest(sustained), recent)
+
+
+def _observed_lengths(
+    body: _Body, leg_weights: tuple[float, float], shoulders_seen: bool, trunk_deg: float | None
+) -> SegmentLengths:
+    """This frame's in-image segment lengths (metres) where they may be calibrated (see BodyCalibration)."""
+    p = body.points
+    legs: list[float | None] = [None] * 4
+    if abs(float(body.forward[2])) >= FACING_FOR_CALIBRATION:
+        legs = [
+            float(np.linalg.norm(p[b, :2] - p[a, :2])) if weight > 0 else None
+            for (hip, knee, ankle), weight in zip(_LEGS, leg_weights, strict=True)
+            for a, b in ((hip, knee), (knee, ankle))
+        ]
+    upright = trunk_deg is not None and abs(trunk_deg) < UPRIGHT_FOR_CALIBRATION_DEG
+    shoulder_width = (
+        float(np.linalg.norm(p[L.LEFT_SHOULDER, :2] - p[L.RIGHT_SHOULDER, :2])) if shoulders_seen and upright else None
+    )
+    return SegmentLengths(*legs, shoulder_width)
 
 
 def leg_segments_3d(
-    body: _Body, lengths: LegLengths
+    body: _Body, lengths: SegmentLengths
 ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """(left, right) thigh (hip → knee) and shank (knee → ankle) vectors, metres, with rebuilt depth."""
-    p = body.points
-    thighs, shanks = [], []
-    for (hip, knee, ankle), (thigh_m, shank_m) in zip(
-        _LEGS, ((lengths.left_thigh_m, lengths.left_shank_m), (lengths.right_thigh_m, lengths.right_shank_m)),
-        strict=True,
-    ):
-        thighs.append(_leg_segment_3d(p[knee] - p[hip], body.world[knee] - body.world[hip], thigh_m, 1.0, body))
-        shanks.append(_leg_segment_3d(p[ankle] - p[knee], body.world[ankle] - body.world[knee], shank_m, -1.0, body))
+    p, w = body.points, body.world
+    thighs = tuple(_leg_segment_3d(p[knee] - p[hip], w[knee] - w[hip], lengths.leg(side)[0], 1.0, body)
+                   for side, (hip, knee, _) in enumerate(_LEGS))
+    shanks = tuple(_leg_segment_3d(p[ankle] - p[knee], w[ankle] - w[knee], lengths.leg(side)[1], -1.0, body)
+                   for side, (_, knee, ankle) in enumerate(_LEGS))
     return (thighs[0], thighs[1]), (shanks[0], shanks[1])
 
 
@@ -483,30 +536,34 @@ def knee_share_of_bend(knee_deg: float | None, trunk_deg: float | None) -> float
     return max(knee_deg, 0.0) / total if total >= 20.0 else None
 
 
-def torso_twist_deg(body: _Body) -> float | None:
+def torso_twist_deg(body: _Body, shoulder_width_m: float | None = None) -> float | None:
     """Axial rotation of the shoulder line against the pelvis about the trunk axis, in degrees.
 
     Positive when the shoulders are turned to the person's left. Two estimates, blended by the view:
-    seen from the front, the shoulder line from the image (its depth from its 3D length) against the
-    pelvis of `_horizontal_left`; seen from the side, where both lines lie in depth, MediaPipe's world
+    seen from the front, the shoulder line from the image (its depth from its length against the
+    calibrated `shoulder_width_m` or its 3D length, whichever is longer) against the pelvis of
+    `_horizontal_left`; seen from the side, where both lines lie in depth, MediaPipe's world
     landmarks, with the pelvis direction taken from the legs (see `_world_twist_deg`).
     """
     p = body.points
     shoulder_line = depth_corrected(
-        p[L.LEFT_SHOULDER] - p[L.RIGHT_SHOULDER], body.world[L.LEFT_SHOULDER] - body.world[L.RIGHT_SHOULDER]
+        p[L.LEFT_SHOULDER] - p[L.RIGHT_SHOULDER],
+        body.world[L.LEFT_SHOULDER] - body.world[L.RIGHT_SHOULDER],
+        shoulder_width_m,
     )
+    facing_camera = float(body.forward[2]) ** 2
     from_image = signed_angle_about_deg(body.left, shoulder_line, body.shoulder_mid - body.hip_mid)
-    from_world = _world_twist_deg(body)
+    from_world = _world_twist_deg(body, facing_camera)
     if from_image is None or from_world is None:
         return from_image if from_world is None else from_world
-    facing_camera = float(body.forward[2]) ** 2
     return facing_camera * from_image + (1.0 - facing_camera) * from_world
 
 
-def _world_twist_deg(body: _Body) -> float | None:
+def _world_twist_deg(body: _Body, facing_camera: float) -> float | None:
     """Twist from the world landmarks alone, degrees. MediaPipe's hip landmarks turn partly with the
     shoulders, so the pelvis direction also comes from the legs, which do not: the hip and knee lines
-    when facing the camera, the ankle line side-on (a staggered stance reads as some twist)."""
+    when facing the camera (`facing_camera` near 1), the ankle line side-on (a staggered stance reads
+    as some twist)."""
     w = body.world
     hips, knees, ankles = (
         _unit((w[left] - w[right]) * _HORIZONTAL)
@@ -514,7 +571,6 @@ def _world_twist_deg(body: _Body) -> float | None:
     )
     if hips is None or knees is None or ankles is None:
         return None
-    facing_camera = float(body.forward[2]) ** 2
     pelvis_left = facing_camera * (hips + knees) / 2 + (1.0 - facing_camera) * ankles
     world_trunk = (w[L.LEFT_SHOULDER] + w[L.RIGHT_SHOULDER] - w[L.LEFT_HIP] - w[L.RIGHT_HIP]) / 2
     return signed_angle_about_deg(pelvis_left, w[L.LEFT_SHOULDER] - w[L.RIGHT_SHOULDER], world_trunk)
@@ -523,18 +579,20 @@ def _world_twist_deg(body: _Body) -> float | None:
 _HORIZONTAL = np.array([1.0, 0.0, 1.0])
 
 
-def depth_corrected(segment: np.ndarray, world_segment: np.ndarray) -> np.ndarray:
+def depth_corrected(segment: np.ndarray, world_segment: np.ndarray, length_m: float | None = None) -> np.ndarray:
     """The segment with its depth (z) taken from its 3D length where it points away from the camera.
 
-    MediaPipe's depth is compressed; the image length is exact. With 3D length D and image length l,
-    |z| = sqrt(D² - l²), signed like the world depth. Where the segment lies in the image plane
-    (l close to D) that formula is unstable, so the world depth is blended in by (l / D)².
+    MediaPipe's depth is compressed; the image length is exact. With 3D length D (the world segment's,
+    or `length_m` where that is longer) and image length l, |z| = sqrt(D² - l²), signed like the world
+    depth. Where the segment lies in the image plane (l close to D) that formula is unstable, so the
+    world depth is blended in with weight (l / D)⁸: all of it in the image plane, 0.6 at 20° out of
+    it, 0.06 at 45°.
     """
-    length_3d = float(np.linalg.norm(world_segment))
+    length_3d = max(float(np.linalg.norm(world_segment)), length_m or 0.0)
     in_image = float(np.linalg.norm(segment[:2]))
     if not (length_3d > 1e-6 and math.isfinite(in_image)):
         return segment
-    share = min(1.0, in_image / length_3d) ** 2
+    share = min(1.0, in_image / length_3d) ** 8
     depth_from_length = math.copysign(math.sqrt(max(0.0, length_3d**2 - in_image**2)), float(world_segment[2]))
     corrected = segment.copy()
     corrected[2] = share * float(world_segment[2]) + (1.0 - share) * depth_from_length

@@ -22,7 +22,7 @@ from posecheck.annotate import annotate_frame, blur_face
 from posecheck.config import Config
 from posecheck.errors import NoPersonError
 from posecheck.frames import FrameTable
-from posecheck.metrics import FrameMetrics, LegLengths, compute_metrics, observed_leg_lengths
+from posecheck.metrics import BodyCalibration, FrameMetrics, measure
 from posecheck.pose import PoseEstimator, PoseFrame, default_model_path
 from posecheck.rules import Event, RulesEngine
 from posecheck.smoothing import PoseSmoother
@@ -68,15 +68,13 @@ class FrameAnalyzer:
         self._estimator = estimator
         self._smoother = PoseSmoother(config.smoothing)
         self._rules = RulesEngine(config.rules)
-        self._leg_lengths = LegLengths()
+        self._calibration = BodyCalibration()
 
     def process(self, rgb: np.ndarray, index: int, time_s: float) -> FrameOutput:
         """Analyse one RGB frame (frame `index`, at `time_s` seconds)."""
         raw = self._estimator.detect(rgb, time_s * 1000.0)
         pose = self._smoother.smooth(raw, time_s)
-        min_visibility = self.config.pose.min_visibility
-        self._leg_lengths = self._leg_lengths.longest(observed_leg_lengths(pose, min_visibility))
-        metrics = compute_metrics(pose, min_visibility, self._leg_lengths)
+        metrics, self._calibration = measure(pose, self.config.pose.min_visibility, self._calibration)
         judgement = self._rules.update(index, time_s, metrics)
         result = FrameResult(index, time_s, pose is not None, metrics, judgement.flags, judgement.load_held)
         return FrameOutput(pose, result, judgement.finished_events)

@@ -8,14 +8,17 @@ import pytest
 from posecheck.landmarks import Landmark as L
 from posecheck.metrics import (
     EMPTY_METRICS,
-    LegLengths,
+    SUSTAINED_FRAMES,
+    BodyCalibration,
+    SegmentLengths,
     angle_between_deg,
     compute_metrics,
     joint_flexion_deg,
     knee_share_of_bend,
-    observed_leg_lengths,
+    measure,
     signed_angle_about_deg,
 )
+from posecheck.pose import PoseFrame
 from tests.skeleton_fixture import body_landmarks, pose_frame
 
 YAWS = (0.0, 30.0, 60.0, 90.0)
@@ -64,16 +67,65 @@ def test_front_view_reads_small_knee_bends_as_straight() -> None:
     assert metrics.knee_flexion_deg < 10.0
 
 
+def calibrated(*frames: PoseFrame, repeats: int = SUSTAINED_FRAMES) -> BodyCalibration:
+    """The calibration left behind by a stream showing each of these frames `repeats` times in a row."""
+    calibration = BodyCalibration()
+    for frame in frames:
+        for _ in range(repeats):
+            calibration = measure(frame, 0.5, calibration)[1]
+    return calibration
+
+
 def test_calibrated_leg_lengths_are_the_longest_seen_facing_the_camera() -> None:
     straight = pose_frame(body_landmarks(knee_flexion_deg=0.0), 90.0)
     bent = pose_frame(body_landmarks(knee_flexion_deg=90.0), 90.0)
-    calibrated = observed_leg_lengths(bent).longest(observed_leg_lengths(straight))
-    assert calibrated.left_thigh_m == pytest.approx(observed_leg_lengths(straight).left_thigh_m)
-    assert calibrated.left_thigh_m > observed_leg_lengths(bent).left_thigh_m
-    assert observed_leg_lengths(pose_frame(body_landmarks(), 0.0)) == LegLengths()  # side-on: no calibration
-    assert observed_leg_lengths(None) == LegLengths()
-    metrics = compute_metrics(bent, leg_lengths=calibrated)
+    calibration = calibrated(bent, straight)
+    assert calibration.lengths.left_thigh_m == pytest.approx(calibrated(straight).lengths.left_thigh_m)
+    assert calibration.lengths.left_thigh_m > calibrated(bent).lengths.left_thigh_m
+    assert calibrated(pose_frame(body_landmarks(), 0.0)).lengths.left_thigh_m is None  # side-on: no calibration
+    assert calibrated(None).lengths == SegmentLengths()  # type: ignore[arg-type]
+    metrics = compute_metrics(bent, calibration=calibration)
     assert metrics.knee_flexion_deg == pytest.approx(90.0, abs=15.0)
+
+
+def test_a_leg_never_seen_takes_the_other_legs_lengths() -> None:
+    lengths = SegmentLengths(right_thigh_m=0.45, right_shank_m=0.43)
+    assert lengths.leg(0) == lengths.leg(1) == (0.45, 0.43)
+    assert SegmentLengths(0.40, 0.41, 0.45, 0.43).leg(0) == (0.40, 0.41)
+
+
+def test_shoulder_width_is_calibrated_only_while_upright() -> None:
+    assert calibrated(pose_frame(body_landmarks(), 90.0)).lengths.shoulder_width_m == pytest.approx(0.38)
+    assert calibrated(pose_frame(body_landmarks(trunk_flexion_deg=45.0), 90.0)).lengths.shoulder_width_m is None
+
+
+def test_a_length_seen_in_too_few_frames_does_not_calibrate() -> None:
+    """A length counts as the median of SUSTAINED_FRAMES frames in a row: a couple of misplaced frames
+    (MediaPipe's first detection often is one) must not set it for the rest of the stream."""
+    straight = pose_frame(body_landmarks(), 90.0)
+    bent = pose_frame(body_landmarks(knee_flexion_deg=90.0), 90.0)
+    assert calibrated(straight, repeats=SUSTAINED_FRAMES - 1).lengths == SegmentLengths()
+    calibration = calibrated(bent)
+    for frame in [straight] * (SUSTAINED_FRAMES // 2) + [bent] * SUSTAINED_FRAMES:
+        calibration = measure(frame, 0.5, calibration)[1]
+    assert calibration.lengths.left_thigh_m == pytest.approx(calibrated(bent).lengths.left_thigh_m)
+    assert calibrated(bent, straight).lengths.left_thigh_m == pytest.approx(calibrated(straight).lengths.left_thigh_m)
+
+
+def with_compressed_depth(frame: PoseFrame, factor: float) -> PoseFrame:
+    """The frame with its world depth (z) scaled by `factor`, as MediaPipe compresses depth."""
+    world = frame.world_xyz_m * np.array([1.0, 1.0, factor])
+    return PoseFrame.from_arrays(frame.image_xy_px, world, frame.visibility, frame.width_px, frame.height_px)
+
+
+@pytest.mark.parametrize(("yaw", "twist"), [(90.0, 45.0), (90.0, -45.0), (60.0, 45.0)])
+def test_calibrated_shoulder_width_restores_twist_hidden_by_compressed_depth(yaw: float, twist: float) -> None:
+    """MediaPipe's compressed depth shortens the shoulder line's 3D length and hides twist; the width
+    seen while the person stood facing the camera gives it back."""
+    frame = with_compressed_depth(pose_frame(body_landmarks(torso_twist_deg=twist), yaw), 0.4)
+    calibration = calibrated(pose_frame(body_landmarks(), 90.0))
+    assert abs(compute_metrics(frame).torso_twist_deg - twist) > 10.0
+    assert compute_metrics(frame, calibration=calibration).torso_twist_deg == pytest.approx(twist, abs=3.0)
 
 
 @pytest.mark.parametrize("yaw", YAWS)

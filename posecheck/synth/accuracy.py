@@ -22,12 +22,17 @@ COMPARED_METRICS = ("trunk_flexion_deg", "knee_flexion_deg", "hip_flexion_deg", 
 
 @dataclass(frozen=True)
 class ClipAccuracy:
-    """Errors of one clip: mean absolute error per metric (degrees), detection rate, flags."""
+    """Errors of one clip: mean absolute error per metric (degrees), detection rate, flags.
+
+    `compared_frames` counts, per metric, the frames where both the analysis and the ground truth
+    have a value: the frames its MAE is taken over.
+    """
 
     script: str
     camera_yaw_deg: float
     frames: int
     detection_rate: float
+    compared_frames: dict[str, int]
     mae_deg: dict[str, float | None]
     max_error_deg: dict[str, float | None]
     expected_flags: frozenset[str]
@@ -73,6 +78,7 @@ def evaluate_clip(
         camera_yaw_deg=camera_yaw_deg,
         frames=len(table),
         detection_rate=table.detected_count() / max(1, len(table)),
+        compared_frames={name: len(values) for name, values in errors.items()},
         mae_deg={name: _mean(values) for name, values in errors.items()},
         max_error_deg={name: max(values) if values else None for name, values in errors.items()},
         expected_flags=frozenset(script_info.expected_flags),
@@ -92,12 +98,12 @@ def _mean(values: list[float]) -> float | None:
 
 
 def pooled_mae(results: list[ClipAccuracy], metric: str, scripts: set[str] | None = None) -> float | None:
-    """Frame-weighted mean absolute error of `metric` over clips (optionally only some scripts)."""
+    """Mean absolute error of `metric` over every compared frame of the clips (optionally only some scripts)."""
     total, weight = 0.0, 0
     for result in results:
         value = result.mae_deg.get(metric)
         if value is None or math.isnan(value) or (scripts is not None and result.script not in scripts):
             continue
-        total += value * result.frames
-        weight += result.frames
+        total += value * result.compared_frames[metric]
+        weight += result.compared_frames[metric]
     return total / weight if weight else None
