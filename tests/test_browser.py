@@ -143,7 +143,8 @@ def test_upload_shows_a_bend_at_waist_event(page: "sync_api.Page", stoop_lift_vi
     finally:
         screenshot(page, "upload_result.png")
     card = page.locator("[class*='st-key-event-bend_at_waist']").first
-    assert card.count() == 1, "the analysis finished without a bend_at_waist event card"
+    # Streamlit renders the page in pieces: the heading can arrive before the cards under it.
+    card.wait_for(timeout=30_000)
     assert "Bending at the waist" in card.inner_text()
     card.locator("img").wait_for()  # the peak-frame image
     page.wait_for_timeout(1000)
