@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from posecheck.pose import PoseEstimator
 from posecheck.rules import RULE_IDS
@@ -64,11 +65,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--yaws", type=float, nargs="+", default=list(DEFAULT_YAWS))
     parser.add_argument("--scripts", nargs="+", default=list(SCRIPTS), choices=list(SCRIPTS))
+    parser.add_argument("--model", type=Path, help="pose model (.task) to use instead of the shipped one")
     args = parser.parse_args()
     results = []
     for script in args.scripts:
         for yaw in args.yaws:
-            with PoseEstimator() as estimator:  # a fresh tracker per clip, as for a new video
+            with PoseEstimator(args.model) as estimator:  # a fresh tracker per clip, as for a new video
                 results.append(evaluate_clip(script, yaw, estimator))
             print(f"done {script} yaw {yaw:g}", file=sys.stderr)
     print_clip_table(results)

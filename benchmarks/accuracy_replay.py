@@ -44,12 +44,12 @@ class _RecordedPoses:
         return next(self._poses)
 
 
-def record(directory: Path) -> None:
+def record(directory: Path, model: Path | None = None) -> None:
     """Render every script at every yaw, decode it as the pipeline does, and pickle the raw poses."""
     directory.mkdir(parents=True, exist_ok=True)
     for script in SCRIPTS:
         for yaw in YAWS:
-            with tempfile.TemporaryDirectory() as tmp, PoseEstimator() as estimator:
+            with tempfile.TemporaryDirectory() as tmp, PoseEstimator(model) as estimator:
                 video, truth_path = render_clip(script, Path(tmp) / "clip.mp4", camera_yaw_deg=yaw)
                 poses = [(f.index, f.time_s, estimator.detect(f.rgb, f.time_s * 1000.0)) for f in read_frames(video)]
                 recording: Recording = (poses, json.loads(truth_path.read_text()))
@@ -102,8 +102,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("action", choices=("record", "score"))
     parser.add_argument("directory", type=Path)
+    parser.add_argument("--model", type=Path, help="record with this pose model (.task) instead of the shipped one")
     args = parser.parse_args()
-    (record if args.action == "record" else score)(args.directory)
+    if args.action == "record":
+        record(args.directory, args.model)
+    else:
+        score(args.directory)
     return 0
 
 
