@@ -20,7 +20,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from streamlit_webrtc import webrtc_streamer
 
 from posecheck.advice import ADVICE, DISCLAIMER, RED_FLAGS
-from posecheck.config import COUPLINGS, WORK_DURATIONS, Config, ErgonomicsConfig, validated
+from posecheck.config import COUPLINGS, WORK_DURATIONS, Config, ErgonomicsConfig, RulesConfig, validated
 from posecheck.errors import ConfigError, NoPersonError, PosecheckError, VideoReadError
 from posecheck.live import LiveStream, LiveUpdate
 from posecheck.pipeline import AnalysisSettings
@@ -39,6 +39,9 @@ CHART_METRICS = {
     "torso_twist_deg": "Twist",
 }
 CHART_COLOURS = ("#1f77b4", "#2ca02c", "#9467bd")  # blue, green, purple: apart from the red spans
+# Twist the rule does not judge (seen near side-on): drawn apart, in a pale purple.
+LOW_CONFIDENCE_TWIST = "Twist (not judged)"
+LOW_CONFIDENCE_TWIST_COLOUR = "#c5b0d5"
 SEVERITY_BADGE = {"high": ":red-badge[high]", "medium": ":orange-badge[medium]", "low": ":gray-badge[low]"}
 ERROR_HINTS = {
     VideoReadError: "Is it a video file? MP4 (H.264) from a phone or camera works best.",
@@ -125,20 +128,32 @@ def risk_badge(label: str | None) -> str:
 # ----- charts and summaries ----------------------------------------------------------------------
 
 
-def metrics_chart(columns: dict[str, list[Any]], events: tuple[EventRecord, ...]) -> alt.LayerChart | None:
-    """Trunk flexion, knee flexion and twist (degrees) over time, flagged spans shaded by rule."""
+def metrics_chart(
+    columns: dict[str, list[Any]], events: tuple[EventRecord, ...],
+    twist_min_confidence: float = RulesConfig().twist_min_confidence,
+) -> alt.LayerChart | None:
+    """Trunk flexion, knee flexion and twist (degrees) over time, flagged spans shaded by rule.
+
+    Twist below `twist_min_confidence` (metrics.csv torso_twist_confidence) is drawn as its own pale
+    line: the rule does not judge it. Frames without a value leave a gap.
+    """
     if not columns.get("time_s"):
         return None
     step = max(1, len(columns["time_s"]) // MAX_CHART_POINTS)
     frames = pd.DataFrame({"time_s": columns["time_s"][::step]})
     for name, label in CHART_METRICS.items():
-        frames[label] = columns.get(name, [None] * len(columns["time_s"]))[::step]
-    lines = frames.melt("time_s", var_name="angle", value_name="degrees").dropna()
+        frames[label] = pd.Series(columns.get(name, [None] * len(columns["time_s"]))[::step], dtype=float)
+    if columns.get("torso_twist_confidence"):
+        low = pd.Series(columns["torso_twist_confidence"][::step], dtype=float) < twist_min_confidence
+        frames[LOW_CONFIDENCE_TWIST] = frames["Twist"].where(low)
+        frames["Twist"] = frames["Twist"].where(~low)
+    lines = frames.melt("time_s", var_name="angle", value_name="degrees")
     line_chart = alt.Chart(lines).mark_line().encode(
         x=alt.X("time_s:Q", title="time (s)"),
         y=alt.Y("degrees:Q", title="angle (°)"),
         color=alt.Color("angle:N", title="Angle", scale=alt.Scale(
-            domain=list(CHART_METRICS.values()), range=list(CHART_COLOURS))),
+            domain=[*CHART_METRICS.values(), LOW_CONFIDENCE_TWIST],
+            range=[*CHART_COLOURS, LOW_CONFIDENCE_TWIST_COLOUR])),
     )
     return alt.layer(event_spans(events), line_chart).resolve_scale(color="independent").properties(height=280)
 

@@ -157,8 +157,15 @@ def _decoded_frame_count(result: AnalysisResult) -> int:
 
 
 # reba_risk is the REBA action level 0-4 (0 negligible, 1 low, 2 medium, 3 high, 4 very high): a number,
-# as every metrics.csv column but flags is read back as one.
-CSV_COLUMNS = ("index", "time_s", "pose_detected", "load_held", *METRIC_NAMES, "reba_score", "reba_risk", "flags")
+# as every metrics.csv column but flags is read back as one. torso_twist_confidence (0-1) tells whether
+# the twist rule judged the frame (config rules.twist_min_confidence); report.json has every confidence.
+CSV_COLUMNS = (
+    "index", "time_s", "pose_detected", "load_held", *METRIC_NAMES, "torso_twist_confidence",
+    "reba_score", "reba_risk", "flags",
+)
+
+
+TWIST_COLUMN = METRIC_NAMES.index("torso_twist_deg")
 
 
 def csv_rows(table: FrameTable) -> Iterator[list[Any]]:
@@ -171,6 +178,7 @@ def csv_rows(table: FrameTable) -> Iterator[list[Any]]:
             int(table.pose_detected[row]),
             int(table.load_held[row]),
             *metrics,
+            "" if metrics[TWIST_COLUMN] == "" else round(float(table.confidence["torso_twist_deg"][row]), 2),
             *_reba_cells(table, row),
             ";".join(table.flags(row)),
         ]

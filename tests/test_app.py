@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
 import pytest
 from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
@@ -148,8 +150,12 @@ def test_upload_over_the_limit_is_refused(data_dir: Path, upload_limit_1mb: None
     assert not at.button  # no Analyse button
 
 
-def seed_session(data_dir: Path) -> int:
-    """Save a session with a real (tiny) video, two bend events and one twist event."""
+def seed_session(data_dir: Path, twist_confidence: bool = False) -> int:
+    """Save a session with a real (tiny) video, two bend events and one twist event.
+
+    With `twist_confidence`, metrics.csv has a torso_twist_confidence column: 0.4 for the first 3 s
+    (below the rule's 0.65), 0.9 after.
+    """
     store = HistoryStore(data_dir)
     work = store.open_work_dir()
     with H264Writer(work / "annotated.mp4", 10, 64, 48) as writer:
@@ -170,8 +176,12 @@ def seed_session(data_dir: Path) -> int:
         "frames": [], "events": events, "summary": summary,
     }
     (work / "report.json").write_text(json.dumps(report))
-    rows = "".join(f"{i},{i / 10},{40 + i % 30},{10 + i % 5},{i % 7}\n" for i in range(60))
-    (work / "metrics.csv").write_text("index,time_s,trunk_flexion_deg,knee_flexion_deg,torso_twist_deg\n" + rows)
+    header = "index,time_s,trunk_flexion_deg,knee_flexion_deg,torso_twist_deg"
+    rows = [f"{i},{i / 10},{40 + i % 30},{10 + i % 5},{i % 7}" for i in range(60)]
+    if twist_confidence:
+        header += ",torso_twist_confidence"
+        rows = [f"{row},{0.4 if i < 30 else 0.9}" for i, row in enumerate(rows)]
+    (work / "metrics.csv").write_text("\n".join([header, *rows]) + "\n")
     return store.save_upload_analysis(work, "warehouse.mp4")
 
 
@@ -220,6 +230,22 @@ def test_review_shows_the_risk_scores_of_a_saved_analysis(data_dir: Path, stoop_
     lifts = at.table[-1].value
     assert "RWL (kg)" in lifts.columns
     assert set(lifts["LI (risk)"]) == {"enter the load weight for the LI"}
+
+
+def chart_lines(at: AppTest) -> pd.DataFrame:
+    """The angle chart's line data (time_s, angle, degrees) as the browser receives it."""
+    proto = at.get("vega_lite_chart")[0].proto
+    tables = [pa.ipc.open_stream(dataset.data.data).read_all().to_pandas() for dataset in proto.datasets]
+    return next(table for table in tables if "angle" in table.columns)
+
+
+def test_review_chart_sets_apart_twist_the_rule_does_not_judge(data_dir: Path) -> None:
+    seed_session(data_dir, twist_confidence=True)
+    lines = chart_lines(open_page("Review")).dropna()
+    low = lines[lines.angle == "Twist (not judged)"]
+    judged = lines[lines.angle == "Twist"]
+    assert len(low) == len(judged) == 30
+    assert low.time_s.max() < 3.0 <= judged.time_s.min()
 
 
 def test_review_jumps_the_video_to_an_event(data_dir: Path) -> None:
