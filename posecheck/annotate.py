@@ -13,6 +13,7 @@ from posecheck.pose import PoseFrame
 GOOD = (60, 200, 90)
 WARN = (230, 40, 40)
 TEXT = (255, 255, 255)
+DIM_TEXT = (150, 150, 150)  # a value the rules do not judge (twist seen near side-on)
 PANEL = (25, 25, 25)
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
@@ -53,14 +54,18 @@ def annotate_frame(
     flags: tuple[str, ...],
     load_held: bool = False,
     min_visibility: float = 0.5,
+    twist_min_confidence: float = 0.0,
 ) -> np.ndarray:
-    """Return a copy of the RGB frame with the skeleton, an angle panel and warnings drawn on it."""
+    """Return a copy of the RGB frame with the skeleton, an angle panel and warnings drawn on it.
+
+    Twist below `twist_min_confidence` (not judged by the twist rule) is drawn in grey.
+    """
     out = rgb.copy()
     scale = max(out.shape[0] / 480.0, 0.5)
     colour = WARN if flags else GOOD
     if pose is not None:
         _draw_skeleton(out, pose, colour, scale, min_visibility)
-    _draw_panel(out, metrics, load_held, scale)
+    _draw_panel(out, metrics, load_held, scale, twist_min_confidence)
     if flags:
         _draw_warning(out, flags, scale)
     elif pose is None:
@@ -82,21 +87,24 @@ def _draw_skeleton(out: np.ndarray, pose: PoseFrame, colour: tuple, scale: float
             cv2.circle(out, tuple(int(v) for v in points[index]), thickness + 1, TEXT, -1, cv2.LINE_AA)
 
 
-def _draw_panel(out: np.ndarray, metrics: FrameMetrics, load_held: bool, scale: float) -> None:
+def _draw_panel(
+    out: np.ndarray, metrics: FrameMetrics, load_held: bool, scale: float, twist_min_confidence: float
+) -> None:
     font_scale, line = 0.5 * scale, int(20 * scale)
     rows = []
     for label, name, fmt in _PANEL_ROWS:
         value = getattr(metrics, name)
-        rows.append(f"{label}: {fmt.format(value) if value is not None else '--'}")
-    rows.append("Load: held" if load_held else "Load: none")
+        judged = name != "torso_twist_deg" or metrics.confidence.get(name, 0.0) >= twist_min_confidence
+        rows.append((f"{label}: {fmt.format(value) if value is not None else '--'}", TEXT if judged else DIM_TEXT))
+    rows.append(("Load: held" if load_held else "Load: none", TEXT))
     width = int(170 * scale)
     top = out.shape[0] - line * len(rows) - int(10 * scale)
     # Darken only the panel's region (blending the whole frame would cost a full-frame copy).
     region = out[max(0, top - int(6 * scale)):, :width]
     region[:] = (region * 0.4 + np.array(PANEL) * 0.6).astype(np.uint8)
-    for i, text in enumerate(rows):
+    for i, (text, colour) in enumerate(rows):
         y = top + line * (i + 1) - int(4 * scale)
-        cv2.putText(out, text, (int(6 * scale), y), FONT, font_scale, TEXT, max(1, int(scale)), cv2.LINE_AA)
+        cv2.putText(out, text, (int(6 * scale), y), FONT, font_scale, colour, max(1, int(scale)), cv2.LINE_AA)
 
 
 def _draw_warning(out: np.ndarray, flags: tuple[str, ...], scale: float) -> None:

@@ -300,7 +300,8 @@ def annotated_frame(rgb: np.ndarray, out: FrameOutput, config: Config, blur_face
     """The frame as shown and saved: face blurred if asked, skeleton, angles and warnings drawn."""
     source = blur_face(rgb, out.pose) if blur_faces else rgb
     r = out.result
-    return annotate_frame(source, out.pose, r.metrics, r.flags, r.load_held, config.pose.min_visibility)
+    return annotate_frame(source, out.pose, r.metrics, r.flags, r.load_held, config.pose.min_visibility,
+                          config.rules.twist_min_confidence)
 
 
 def keep_peak_images(

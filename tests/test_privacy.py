@@ -123,7 +123,9 @@ def face_sharpness_ratio(plain: np.ndarray, blurred: np.ndarray, centre: np.ndar
     face = box(centre, FACE_HALF_BOX_PX, plain.shape)
     difference = np.abs(plain.astype(int) - blurred.astype(int)).max(axis=2)
     assert difference[face].mean() > 4
-    assert difference[outside(centre, CONTEXT_HALF_BOX_PX, plain.shape)].mean() < 1.0
+    # Away from the face only H.264's noise differs: a mean of 0.5-1.3 measured (it moves with what else
+    # is drawn); blurring the whole frame, even 5x5, gives 4.6 or more.
+    assert difference[outside(centre, CONTEXT_HALF_BOX_PX, plain.shape)].mean() < 2.0
     return laplacian_variance(blurred[face]) / laplacian_variance(plain[face])
 
 
