@@ -395,6 +395,11 @@ def live_page(store: HistoryStore) -> None:
         "Press **STOP** to end: the session is saved to the history (see Review)."
     )
     blur = st.toggle("Blur faces (video shown and saved)", value=True, key="live_blur")
+    config: Config | None = None
+    try:  # used when a session opens: changes during a session apply to the next one
+        config = validated(dataclasses.replace(Config(), ergonomics=task_details()), "Task details")
+    except ConfigError as error:
+        st.error(f"{error}. Fix it to start a session (one already running goes on).")
     stream = live_stream(store)
     ctx = webrtc_streamer(
         key="posecheck-live",
@@ -410,7 +415,8 @@ def live_page(store: HistoryStore) -> None:
         if stream.last_saved_id is not None:
             st.success(f"Saved live session #{stream.last_saved_id} to the history: open **Review** to see it.")
         return
-    stream.start(Config(), blur)
+    if config is not None:
+        stream.start(config, blur)
     status = st.empty()
     latest: LiveUpdate | None = None
     while ctx.state.playing:  # the next rerun (e.g. STOP) interrupts this loop at an st call

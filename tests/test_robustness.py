@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -360,6 +360,19 @@ def test_live_session_closed_mid_lift_writes_complete_outputs(tmp_path: Path) ->
     assert session.close() is None
     frame = lift_until_bent()[0]
     assert session.process(frame, 200.0) is frame  # frames after close pass through untouched
+
+
+def test_live_session_scores_with_the_task_details_it_was_given(tmp_path: Path) -> None:
+    from posecheck.live import LiveSession
+
+    config = replace(QUICK_FLEXION, ergonomics=replace(QUICK_FLEXION.ergonomics, load_kg=12.0, coupling="poor"))
+    session = LiveSession(tmp_path, config, blur_faces=False)
+    for index, rgb in enumerate(lift_until_bent()[:10]):
+        session.process(rgb, index / corpus.FPS)
+    recording = session.close()
+    assert recording is not None and recording.report is not None
+    assert recording.report["summary"]["reba"]["task"]["load_kg"] == 12.0
+    assert recording.report["summary"]["reba"]["task"]["coupling"] == "poor"
 
 
 def test_live_session_aborted_writes_no_report(tmp_path: Path) -> None:
