@@ -108,9 +108,9 @@ def estimate_fps(times_s: list[float]) -> float:
 
 
 class _Recorder:
-    """Encodes every analysed frame to H.264 on a background thread, at the frame rate estimated
-    from the first frames' times, so the saved video plays at about real speed and video frame k is
-    analysed frame k."""
+    """Encodes every analysed frame to H.264 on a background thread, each at its own time, so the
+    saved video plays at real speed, video frame k is analysed frame k and shows at its analysis time.
+    The frame rate estimated from the first frames' times is reported as the video's fps."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -136,7 +136,7 @@ class _Recorder:
 
     def _consume(self, item: tuple[np.ndarray, float]) -> None:
         if self._writer is not None:
-            self._writer.write(item[0])
+            self._writer.write(*item)
             return
         self._pending.append(item)
         if len(self._pending) >= FPS_ESTIMATE_FRAMES:
@@ -146,9 +146,9 @@ class _Recorder:
         self.fps = estimate_fps([time_s for _, time_s in self._pending])
         height, width = self._pending[0][0].shape[:2]
         self.size = (width, height)
-        self._writer = H264Writer(self.path, self.fps, width, height)
-        for rgb, _ in self._pending:
-            self._writer.write(rgb)
+        self._writer = H264Writer(self.path, self.fps, width, height, timestamped=True)
+        for rgb, time_s in self._pending:
+            self._writer.write(rgb, time_s)
         self._pending = []
 
 

@@ -242,11 +242,22 @@ def _upright_rgb(frame: av.VideoFrame) -> np.ndarray:
     return rgb
 
 
-class H264Writer:
-    """Write RGB uint8 frames to an H.264 (yuv420p, faststart) MP4 that browsers play."""
+_MILLISECONDS = Fraction(1, 1000)
 
-    def __init__(self, path: str | Path, fps: float, width: int, height: int, crf: int = 23) -> None:
+
+class H264Writer:
+    """Write RGB uint8 frames to an H.264 (yuv420p, faststart) MP4 that browsers play.
+
+    Frames play at `fps`; with `timestamped`, each frame instead plays at the time given to `write`
+    (variable frame rate, millisecond resolution), as a webcam delivers them.
+    """
+
+    def __init__(
+        self, path: str | Path, fps: float, width: int, height: int, crf: int = 23, timestamped: bool = False
+    ) -> None:
         self.path = Path(path)
+        self._timestamped = timestamped
+        self._last_pts = -1
         # yuv420p needs even dimensions; frames are padded by one pixel where needed.
         self._width = width + width % 2
         self._height = height + height % 2
@@ -260,6 +271,8 @@ class H264Writer:
         self._stream.height = self._height
         self._stream.pix_fmt = "yuv420p"
         self._stream.codec_context.options = {"preset": "veryfast", "crf": str(crf)}
+        if timestamped:
+            self._stream.codec_context.time_base = _MILLISECONDS
 
     def __enter__(self) -> H264Writer:
         return self
@@ -272,14 +285,19 @@ class H264Writer:
     ) -> None:
         self.close()
 
-    def write(self, rgb: np.ndarray) -> None:
-        """Encode one RGB uint8 frame (H, W, 3)."""
+    def write(self, rgb: np.ndarray, time_s: float | None = None) -> None:
+        """Encode one RGB uint8 frame (H, W, 3); a `timestamped` writer needs its time (seconds, increasing)."""
         if rgb.shape[0] != self._height or rgb.shape[1] != self._width:
             padded = np.zeros((self._height, self._width, 3), dtype=np.uint8)
             height, width = min(rgb.shape[0], self._height), min(rgb.shape[1], self._width)
             padded[:height, :width] = rgb[:height, :width]
             rgb = padded
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+        if self._timestamped:
+            if time_s is None:
+                raise ValueError("a timestamped H264Writer needs each frame's time")
+            self._last_pts = max(round(time_s * 1000), self._last_pts + 1)
+            frame.pts, frame.time_base = self._last_pts, _MILLISECONDS
         self._mux(self._stream.encode(frame))
 
     def close(self) -> None:

@@ -375,6 +375,23 @@ def test_live_session_scores_with_the_task_details_it_was_given(tmp_path: Path) 
     assert recording.report["summary"]["reba"]["task"]["coupling"] == "poor"
 
 
+def test_live_recording_plays_each_frame_at_its_time(tmp_path: Path) -> None:
+    """A webcam's frame rate wanders; the saved video keeps every frame at its analysis time."""
+    from posecheck.live import LiveSession
+
+    times = [0.0, 0.07, 0.13, 0.2, 0.6, 0.67, 0.73, 0.8, 1.5, 1.57, 1.63, 1.7]  # two stalls
+    session = LiveSession(tmp_path, QUICK_FLEXION, blur_faces=False)
+    for time_s, rgb in zip(times, lift_until_bent(), strict=False):
+        session.process(rgb, 50.0 + time_s)
+    recording = session.close()
+    assert recording is not None and recording.report is not None
+    with av.open(str(tmp_path / "annotated.mp4")) as container:
+        video_times = [float(frame.time) for frame in container.decode(video=0)]
+    analysis_times = [frame["time_s"] for frame in recording.report["frames"]]
+    assert analysis_times == pytest.approx(times, abs=1e-4)
+    assert video_times == pytest.approx(times, abs=0.0015)  # millisecond timestamps
+
+
 def test_live_session_aborted_writes_no_report(tmp_path: Path) -> None:
     from posecheck.live import LiveSession
 
