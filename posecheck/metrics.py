@@ -8,7 +8,8 @@ All metrics are computed in a body-independent, gravity-aligned metric frame bui
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, astuple, dataclass, field
+import statistics
+from dataclasses import asdict, dataclass, field, fields
 
 import numpy as np
 
@@ -435,12 +436,19 @@ class SegmentLengths:
         own, other = legs[side], legs[1 - side]
         return (own[0] if own[0] is not None else other[0], own[1] if own[1] is not None else other[1])
 
+    def values(self) -> tuple[float | None, ...]:
+        """The lengths in field order (a plain tuple: this runs every frame, dataclasses.astuple is slow)."""
+        return tuple(getattr(self, name) for name in _SEGMENT_FIELDS)
+
     def longest(self, other: SegmentLengths) -> SegmentLengths:
         """Per segment, the longer of the two (None where neither is known)."""
         return SegmentLengths(*(
             max((v for v in pair if v is not None), default=None)
-            for pair in zip(astuple(self), astuple(other), strict=True)
+            for pair in zip(self.values(), other.values(), strict=True)
         ))
+
+
+_SEGMENT_FIELDS = tuple(f.name for f in fields(SegmentLengths))
 
 
 @dataclass(frozen=True)
@@ -463,8 +471,8 @@ class BodyCalibration:
         if len(recent) < SUSTAINED_FRAMES:
             return BodyCalibration(self.lengths, recent)
         sustained = SegmentLengths(*(
-            None if None in values else float(np.median(values))
-            for values in zip(*(astuple(lengths) for lengths in recent), strict=True)
+            None if None in values else statistics.median(values)
+            for values in zip(*(lengths.values() for lengths in recent), strict=True)
         ))
         return BodyCalibration(self.lengths.longest(sustained), recent)
 
