@@ -23,6 +23,9 @@ class PoseConfig:
     min_detection_confidence: float = 0.5
     # Landmarks below this visibility are treated as missing; metrics built on them become None.
     min_visibility: float = 0.5
+    # After this long with nobody in view, the next person may be someone else: the body lengths
+    # calibrated on the last person (see metrics.BodyCalibration) are dropped and learned again.
+    recalibrate_after_absence_s: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -216,6 +219,7 @@ def _validate(config: Config, source: str) -> None:
     checks = [
         (0 < pose.min_detection_confidence <= 1, "pose.min_detection_confidence must be in (0, 1]"),
         (0 <= pose.min_visibility <= 1, "pose.min_visibility must be in [0, 1]"),
+        (pose.recalibrate_after_absence_s >= 0, "pose.recalibrate_after_absence_s must be >= 0"),
         (smooth.min_cutoff_hz > 0 and smooth.derivative_cutoff_hz > 0, "smoothing cutoffs must be > 0 Hz"),
         (smooth.beta >= 0, "smoothing.beta must be >= 0"),
         (0 < rules.stoop_release_trunk_flexion_deg <= rules.stoop_trunk_flexion_deg <= 180,

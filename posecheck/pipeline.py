@@ -69,15 +69,25 @@ class FrameAnalyzer:
         self._smoother = PoseSmoother(config.smoothing)
         self._rules = RulesEngine(config.rules)
         self._calibration = BodyCalibration()
+        self._last_person_s: float | None = None
 
     def process(self, rgb: np.ndarray, index: int, time_s: float) -> FrameOutput:
         """Analyse one RGB frame (frame `index`, at `time_s` seconds)."""
         raw = self._estimator.detect(rgb, time_s * 1000.0)
         pose = self._smoother.smooth(raw, time_s)
+        if pose is not None:
+            self._forget_calibration_after_absence(time_s)
         metrics, self._calibration = measure(pose, self.config.pose.min_visibility, self._calibration)
         judgement = self._rules.update(index, time_s, metrics)
         result = FrameResult(index, time_s, pose is not None, metrics, judgement.flags, judgement.load_held)
         return FrameOutput(pose, result, judgement.finished_events)
+
+    def _forget_calibration_after_absence(self, time_s: float) -> None:
+        """Start a new calibration when nobody was in view for `recalibrate_after_absence_s` before `time_s`."""
+        absent_s = 0.0 if self._last_person_s is None else time_s - self._last_person_s
+        if absent_s > self.config.pose.recalibrate_after_absence_s:
+            self._calibration = BodyCalibration()
+        self._last_person_s = time_s
 
     def open_peak_frames(self) -> dict[str, int]:
         """Rule id → frame index of the peak of each open span (its event image is that frame)."""

@@ -36,6 +36,7 @@ def test_loads_values(tmp_path: Path) -> None:
         ("[rules]\ntwist_deg = 10\n", "twist_release_deg <= twist_deg"),
         ("[rules]\nstoop_min_duration_s = -1\n", ">= 0 seconds"),
         ("[pose]\nmin_visibility = 2\n", "min_visibility"),
+        ("[pose]\nrecalibrate_after_absence_s = -1\n", "recalibrate_after_absence_s"),
         ("[rules\n", "not valid TOML"),
         ("rules = 3\n", "must be a table"),
     ],

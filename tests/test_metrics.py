@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from posecheck.config import Config
 from posecheck.landmarks import Landmark as L
 from posecheck.metrics import (
     EMPTY_METRICS,
@@ -18,6 +19,7 @@ from posecheck.metrics import (
     measure,
     signed_angle_about_deg,
 )
+from posecheck.pipeline import FrameAnalyzer
 from posecheck.pose import PoseFrame
 from tests.skeleton_fixture import body_landmarks, pose_frame
 
@@ -191,3 +193,38 @@ def test_geometry_helpers() -> None:
     assert signed_angle_about_deg(np.array([1.0, 0, 0]), np.array([0, 0, -1.0]), up) == pytest.approx(90.0)
     assert knee_share_of_bend(90.0, 30.0) == pytest.approx(0.75)
     assert knee_share_of_bend(5.0, 5.0) is None
+
+
+class _ScriptedPoses:
+    """Stands in for PoseEstimator: returns the given poses (None = nobody in view) in order."""
+
+    def __init__(self, poses: list[PoseFrame | None]) -> None:
+        self._poses = iter(poses)
+
+    def detect(self, rgb: np.ndarray, time_ms: float) -> PoseFrame | None:
+        return next(self._poses)
+
+
+def twist_after_absence(first: PoseFrame, absent_s: float, second: PoseFrame, fps: float = 15.0) -> float:
+    """Twist (degrees) read on `second` when a stream shows `first` for 2 s, nobody for `absent_s`, then `second`."""
+    poses = [first] * int(2 * fps) + [None] * round(absent_s * fps) + [second] * int(fps)
+    analyzer = FrameAnalyzer(Config(), _ScriptedPoses(poses))  # type: ignore[arg-type]
+    results = [analyzer.process(np.empty(0), index, index / fps).result for index in range(len(poses))]
+    return results[-1].metrics.torso_twist_deg
+
+
+def test_someone_new_after_an_absence_is_not_measured_with_the_last_persons_lengths() -> None:
+    """A larger person calibrates a wider shoulder line; measured against it, a smaller person standing
+    square reads ~10 degrees of twist. After 2 s with nobody in view the calibration starts again."""
+    larger = pose_frame(body_landmarks(hands="box") * 1.2, 90.0)
+    smaller = pose_frame(body_landmarks(hands="box"), 60.0)
+    assert twist_after_absence(larger, 1.0, smaller) > 8.0  # a short gap: taken to be the same person
+    assert twist_after_absence(larger, 3.0, smaller) == pytest.approx(0.0, abs=0.5)
+
+
+def test_calibration_survives_a_short_loss_of_the_person() -> None:
+    """The same person lost for a second (an occlusion) keeps the width that restores compressed-depth twist."""
+    facing = pose_frame(body_landmarks(), 90.0)
+    twisted = with_compressed_depth(pose_frame(body_landmarks(torso_twist_deg=45.0), 60.0), 0.4)
+    assert twist_after_absence(facing, 1.0, twisted) == pytest.approx(45.0, abs=3.0)
+    assert twist_after_absence(facing, 3.0, twisted) < 35.0
