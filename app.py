@@ -390,7 +390,8 @@ def live_page(store: HistoryStore) -> None:
     """Live check with the webcam; the session is saved to the history when the stream stops."""
     st.header("Live check")
     st.write(
-        "Stand side-on to the camera with your whole body in view, press **START** and lift. "
+        "Stand side-on to the camera with your whole body in view, the camera about level with your "
+        "waist or chest, press **START** and lift. "
         "A red warning appears on the video and below it while a risky movement is detected. "
         "Press **STOP** to end: the session is saved to the history (see Review)."
     )
@@ -506,7 +507,9 @@ def upload_page(store: HistoryStore) -> None:
     st.header("Upload a video")
     limit = upload_limit_mb()
     st.write(
-        f"Film the lift from the side with the whole body in view. Video files up to **{limit} MB** "
+        "Film the lift from the side with the whole body in view, the camera about level with the "
+        "lifter's waist or chest (filmed from high above, bends and reach are read less reliably). "
+        f"Video files up to **{limit} MB** "
         f"({', '.join(VIDEO_TYPES)})."
     )
     uploaded = st.file_uploader("Video of a lift", type=VIDEO_TYPES, key="upload_file")

@@ -2,6 +2,7 @@
 
     python benchmarks/accuracy.py                 # all scripts x yaws 0, 30, 60, 90
     python benchmarks/accuracy.py --yaws 0 90 --scripts stoop-lift twist-carry
+    python benchmarks/accuracy.py --elevation 20   # a camera looking down 20 degrees (default 10)
 
 Prints the mean absolute error per metric and camera yaw (degrees), and the flag confusion table.
 Twist is scored on the clips where it matters (twist-carry, pivot-carry).
@@ -16,6 +17,7 @@ from pathlib import Path
 from posecheck.pose import PoseEstimator
 from posecheck.rules import RULE_IDS
 from posecheck.synth.accuracy import COMPARED_METRICS, ClipAccuracy, evaluate_clip, pooled_mae
+from posecheck.synth.clip import ClipSettings
 from posecheck.synth.scripts import SCRIPTS
 
 TWIST_SCRIPTS = {"twist-carry", "pivot-carry"}
@@ -66,13 +68,16 @@ def main() -> int:
     parser.add_argument("--yaws", type=float, nargs="+", default=list(DEFAULT_YAWS))
     parser.add_argument("--scripts", nargs="+", default=list(SCRIPTS), choices=list(SCRIPTS))
     parser.add_argument("--model", type=Path, help="pose model (.task) to use instead of the shipped one")
+    parser.add_argument("--elevation", type=float, default=ClipSettings.camera_elevation_deg,
+                        help="camera elevation above the person's middle, degrees (default %(default)g)")
     args = parser.parse_args()
     results = []
     for script in args.scripts:
         for yaw in args.yaws:
             with PoseEstimator(args.model) as estimator:  # a fresh tracker per clip, as for a new video
-                results.append(evaluate_clip(script, yaw, estimator))
+                results.append(evaluate_clip(script, yaw, estimator, camera_elevation_deg=args.elevation))
             print(f"done {script} yaw {yaw:g}", file=sys.stderr)
+    print(f"camera elevation {args.elevation:g} deg")
     print_clip_table(results)
     print_view_table(results, args.yaws)
     print_confusion(results)

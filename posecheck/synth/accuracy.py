@@ -52,13 +52,18 @@ def evaluate_clip(
     config: Config | None = None,
     duration_s: float | None = None,
     workdir: Path | None = None,
+    camera_elevation_deg: float = ClipSettings.camera_elevation_deg,
 ) -> ClipAccuracy:
-    """Render `script` seen from `camera_yaw_deg`, analyse it, and compare with the ground truth."""
+    """Render `script` seen from `camera_yaw_deg` (and `camera_elevation_deg` above the person's
+    middle), analyse it, and compare with the ground truth."""
     config = config or Config()
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         video = Path(tmp) / f"{script}_{camera_yaw_deg:g}.mp4"
         settings = ClipSettings(camera_yaw_deg=camera_yaw_deg, duration_s=duration_s)
-        _, truth_path = render_clip(script, video, camera_yaw_deg=camera_yaw_deg, duration_s=settings.duration_s)
+        _, truth_path = render_clip(
+            script, video, camera_yaw_deg=camera_yaw_deg, camera_elevation_deg=camera_elevation_deg,
+            duration_s=settings.duration_s,
+        )
         truth = _load_truth(truth_path)
         result = analyze_video(video, config, estimator)
     table = result.frames
