@@ -182,12 +182,12 @@ class _Body:
     forward: np.ndarray  # horizontal, the pelvis's facing direction
     leg_length_m: float
     shoulder_width_m: float
-    floor_y: float
     world: np.ndarray  # MediaPipe's world landmarks in our axes (metres, y up), for segment lengths
     both_hands_seen: bool
 
 
 UP = np.array([0.0, 1.0, 0.0])
+_FEET = [L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX]
 
 
 def _body(points: np.ndarray, world: np.ndarray, arm_weights: tuple[float, float] = (1.0, 1.0)) -> _Body | None:
@@ -209,11 +209,10 @@ def _body(points: np.ndarray, world: np.ndarray, arm_weights: tuple[float, float
         ])
     )
     shoulder_width = float(np.linalg.norm(p[L.LEFT_SHOULDER] - p[L.RIGHT_SHOULDER]))
-    floor_y = float(np.min(p[[L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX], 1]))
-    if not (leg_length > 0.05 and math.isfinite(floor_y)):
+    if not (leg_length > 0.05 and np.all(np.isfinite(p[_FEET]))):
         return None
     return _Body(p, hip_mid, shoulder_mid, knee_mid, ankle_mid, wrist_mid, UP, left, forward,
-                 leg_length, shoulder_width, floor_y, world, min(arm_weights) > 0)
+                 leg_length, shoulder_width, world, min(arm_weights) > 0)
 
 
 def _weighted_point(points: tuple[np.ndarray, ...], weights: tuple[float, ...]) -> np.ndarray:
@@ -290,18 +289,22 @@ def _measure(
         shoulders_seen = bool(np.min(visibility[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]]) >= min_visibility)
         calibration = calibration.updated(_observed_lengths(body, legs, shoulders_seen, trunk_deg))
     thighs, shanks = leg_segments_3d(body, calibration.lengths)
+    knee_deg = knee_flexion_deg(thighs, shanks, legs)
+    if learn and knee_deg is not None and knee_deg < STRAIGHT_LEGS_DEG:
+        calibration = calibration.with_pitch_sample(_leg_axis_pitch_deg(body))
+    ground_up = ground_up_for_pitch(calibration.camera_pitch_deg)
     values = {
         "trunk_flexion_deg": trunk_deg,
         "hip_flexion_deg": hip_flexion_deg(trunk_deg, body, thighs, legs),
-        "knee_flexion_deg": knee_flexion_deg(thighs, shanks, legs),
+        "knee_flexion_deg": knee_deg,
         "torso_twist_deg": torso_twist_deg(body, calibration.lengths.shoulder_width_m),
         "lateral_bend_deg": lateral_bend_deg(body),
         "neck_flexion_deg": neck_flexion_deg(body),
         "upper_arm_flexion_deg": upper_arm_flexion_deg(body),
         "lower_arm_flexion_deg": lower_arm_flexion_deg(points, arms),
-        **hand_metrics(body),
+        **hand_metrics(body, ground_up),
         "stance_width_rel": _ratio(
-            float(np.linalg.norm((points[L.LEFT_ANKLE] - points[L.RIGHT_ANKLE]) * [1, 0, 1])),
+            float(np.linalg.norm(_horizontal(points[L.LEFT_ANKLE] - points[L.RIGHT_ANKLE], ground_up))),
             body.shoulder_width_m,
         ),
         "view_yaw_deg": view_yaw_deg(body),
@@ -418,6 +421,12 @@ UPRIGHT_FOR_CALIBRATION_DEG = 15.0
 # A length counts for calibration as the median of this many frames in a row: a frame or two of
 # misplaced landmarks (MediaPipe's first detection often is one) must not set it for the whole stream.
 SUSTAINED_FRAMES = 5
+# Camera pitch (see BodyCalibration.camera_pitch_deg): legs count as straight below this knee flexion
+# (degrees); the pitch is the median of the last PITCH_SAMPLES frames with straight legs (10 s at
+# 15 fps), and a legs' lean beyond MAX_PITCH_DEG is not taken for the camera's.
+STRAIGHT_LEGS_DEG = 15.0
+PITCH_SAMPLES = 150
+MAX_PITCH_DEG = 45.0
 
 
 @dataclass(frozen=True)
@@ -464,17 +473,42 @@ class BodyCalibration:
 
     lengths: SegmentLengths = SegmentLengths()
     recent: tuple[SegmentLengths, ...] = ()  # the last SUSTAINED_FRAMES observations
+    pitch_samples: tuple[float, ...] = ()  # the last PITCH_SAMPLES leg-axis pitches, degrees
+
+    @property
+    def camera_pitch_deg(self) -> float:
+        """How far the camera looks down, degrees (0 until straight legs were seen): the median lean of
+        straight legs (mid-ankle → mid-hip) toward the camera in MediaPipe's depth, over recent frames.
+
+        Straight legs stand vertical, so their lean toward the camera is the camera's pitch as
+        MediaPipe's depth shows it (measured: about 6, 12 and 19 degrees for cameras 0, 10 and 20
+        degrees above the synthetic lifter) — the pitch that this depth needs taken off.
+        """
+        return statistics.median(self.pitch_samples) if self.pitch_samples else 0.0
+
+    def with_pitch_sample(self, pitch_deg: float | None) -> BodyCalibration:
+        """The calibration with one more leg-axis pitch sample (None: this frame shows none)."""
+        if pitch_deg is None:
+            return self
+        return BodyCalibration(self.lengths, self.recent, (*self.pitch_samples, pitch_deg)[-PITCH_SAMPLES:])
 
     def updated(self, observed: SegmentLengths) -> BodyCalibration:
         """The calibration after one more frame's observed lengths."""
         recent = (*self.recent, observed)[-SUSTAINED_FRAMES:]
         if len(recent) < SUSTAINED_FRAMES:
-            return BodyCalibration(self.lengths, recent)
+            return BodyCalibration(self.lengths, recent, self.pitch_samples)
         sustained = SegmentLengths(*(
             None if None in values else statistics.median(values)
             for values in zip(*(lengths.values() for lengths in recent), strict=True)
         ))
-        return BodyCalibration(self.lengths.longest(sustained), recent)
+        return BodyCalibration(self.lengths.longest(sustained), recent, self.pitch_samples)
+
+
+def _leg_axis_pitch_deg(body: _Body) -> float | None:
+    """How far the legs' axis (mid-ankle → mid-hip) leans toward the camera, degrees; None beyond MAX_PITCH_DEG."""
+    axis = body.hip_mid - body.ankle_mid
+    pitch = math.degrees(math.atan2(float(axis[2]), float(axis[1])))
+    return pitch if abs(pitch) < MAX_PITCH_DEG else None
 
 
 def _observed_lengths(
@@ -643,27 +677,53 @@ def lower_arm_flexion_deg(points: np.ndarray, arm_weights: tuple[float, float] =
     return _weighted_mean(angles, arm_weights)
 
 
-def hand_metrics(body: _Body) -> dict[str, float | None]:
-    """Hand height, horizontal distance from the mid-ankle, forward reach and separation (relative)."""
+def hand_metrics(body: _Body, ground_up: np.ndarray) -> dict[str, float | None]:
+    """Hand height, horizontal distance from the mid-ankle, forward reach and separation (relative).
+
+    Heights and horizontal distances are taken along and across `ground_up` (see `ground_up_for_pitch`).
+    """
     p = body.points
     to_hands = body.wrist_mid - body.ankle_mid
-    horizontal = to_hands - np.dot(to_hands, body.up) * body.up
+    horizontal = _horizontal(to_hands, ground_up)
     if not body.both_hands_seen:  # one hand is off the body's midline: keep only its forward reach
         horizontal = float(np.dot(horizontal, body.forward)) * body.forward
     hips_to_hands = body.wrist_mid - body.hip_mid
     return {
-        "hand_height_rel": _ratio(float(body.wrist_mid[1] - body.floor_y), body.leg_length_m),
+        "hand_height_rel": _ratio(_height_above_floor(body.wrist_mid, body, ground_up), body.leg_length_m),
         "hand_distance_rel": _ratio(float(np.linalg.norm(horizontal)), body.leg_length_m),
         "hands_forward_rel": _ratio(float(np.dot(hips_to_hands, body.forward)), body.leg_length_m),
         "hands_separation_rel": _ratio(
             float(np.linalg.norm(p[L.LEFT_WRIST] - p[L.RIGHT_WRIST])), body.shoulder_width_m
         ),
-        "knee_height_rel": _ratio(float(body.knee_mid[1] - body.floor_y), body.leg_length_m),
-        "asymmetry_angle_deg": signed_angle_about_deg(body.forward, horizontal, body.up)
+        "knee_height_rel": _ratio(_height_above_floor(body.knee_mid, body, ground_up), body.leg_length_m),
+        "asymmetry_angle_deg": signed_angle_about_deg(body.forward, horizontal, ground_up)
         if float(np.linalg.norm(horizontal)) > 0.05 * body.leg_length_m
         else None,
         "leg_length_m": body.leg_length_m,
     }
+
+
+def ground_up_for_pitch(camera_pitch_deg: float) -> np.ndarray:
+    """Gravity's up in camera axes (x right, y up the image, z toward the camera) when the camera looks
+    down by `camera_pitch_deg`: it leans toward the camera by that angle.
+
+    MediaPipe's depth carries the camera's pitch: seen from above, everything higher on the body is
+    nearer the camera. Hand reach, hand and knee heights and stance width are measured against this up
+    so that height does not count as reach. The angle metrics are measured against the image's up
+    (`UP`): their depth comes mostly from image foreshortening, which does not carry the pitch.
+    """
+    pitch = math.radians(camera_pitch_deg)
+    return np.array([0.0, math.cos(pitch), math.sin(pitch)])
+
+
+def _horizontal(vector: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """`vector` without its component along the unit vector `up`."""
+    return vector - float(np.dot(vector, up)) * up
+
+
+def _height_above_floor(point: np.ndarray, body: _Body, up: np.ndarray) -> float:
+    """Height of `point` along `up` above the lowest heel or toe, metres."""
+    return float(np.dot(point, up)) - float(np.min(body.points[_FEET] @ up))
 
 
 def view_yaw_deg(body: _Body) -> float | None:

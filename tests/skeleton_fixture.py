@@ -62,13 +62,20 @@ def body_landmarks(
     return p
 
 
-def pose_frame(points: np.ndarray, camera_yaw_deg: float = 0.0, visibility: np.ndarray | None = None) -> PoseFrame:
-    """Project body points with an orthographic camera orbiting about the vertical.
+def pose_frame(
+    points: np.ndarray, camera_yaw_deg: float = 0.0, visibility: np.ndarray | None = None,
+    camera_pitch_deg: float = 0.0,
+) -> PoseFrame:
+    """Project body points with an orthographic camera orbiting about the vertical, looking down by
+    `camera_pitch_deg`.
 
     Yaw 0 looks at the person's right side (camera on +z), yaw 90 at their front (camera on +x).
     """
     # Camera frame: x right, y up, z toward the camera.
-    rotated = np.array([_rotate(point, np.array([0.0, 1.0, 0.0]), -camera_yaw_deg) for point in points])
+    rotated = np.array([
+        _rotate(_rotate(point, np.array([0.0, 1.0, 0.0]), -camera_yaw_deg), np.array([1.0, 0.0, 0.0]), camera_pitch_deg)
+        for point in points
+    ])
     hip_mid = (rotated[L.LEFT_HIP] + rotated[L.RIGHT_HIP]) / 2
     world_mediapipe = (rotated - hip_mid) * np.array([1.0, -1.0, -1.0])
     image = np.column_stack([320 + rotated[:, 0] * PX_PER_M, 440 - rotated[:, 1] * PX_PER_M])

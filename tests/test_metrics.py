@@ -228,3 +228,28 @@ def test_calibration_survives_a_short_loss_of_the_person() -> None:
     twisted = with_compressed_depth(pose_frame(body_landmarks(torso_twist_deg=45.0), 60.0), 0.4)
     assert twist_after_absence(facing, 1.0, twisted) == pytest.approx(45.0, abs=3.0)
     assert twist_after_absence(facing, 3.0, twisted) < 35.0
+
+
+@pytest.mark.parametrize("yaw", [0.0, 90.0])
+def test_a_camera_looking_down_does_not_turn_height_into_reach(yaw: float) -> None:
+    """Seen from 20 degrees above, the hands' height leans toward the camera with everything else; the
+    pitch learned from straight legs takes it off again (unlearned, reach reads 0.57 leg lengths instead of
+    0.44 side-on and 0.78 facing the camera)."""
+    level = compute_metrics(pose_frame(body_landmarks(hands="box"), yaw))
+    from_above = pose_frame(body_landmarks(hands="box"), yaw, camera_pitch_deg=20.0)
+    calibration = calibrated(from_above)
+    assert calibration.camera_pitch_deg == pytest.approx(20.0, abs=0.5)
+    unlearned = compute_metrics(from_above)
+    learned = compute_metrics(from_above, calibration=calibration)
+    assert unlearned.hand_distance_rel > level.hand_distance_rel + 0.1
+    assert learned.hand_distance_rel == pytest.approx(level.hand_distance_rel, abs=0.02)
+    assert learned.hand_height_rel == pytest.approx(level.hand_height_rel, abs=0.02)
+    assert learned.stance_width_rel == pytest.approx(level.stance_width_rel, abs=0.02)
+
+
+def test_camera_pitch_is_learned_from_straight_legs_only() -> None:
+    """Bent knees tilt the legs' axis; frames with them do not count toward the camera's pitch."""
+    squatting = pose_frame(body_landmarks(knee_flexion_deg=90.0), 0.0, camera_pitch_deg=20.0)
+    assert calibrated(squatting).camera_pitch_deg == 0.0
+    standing = pose_frame(body_landmarks(), 0.0, camera_pitch_deg=20.0)
+    assert calibrated(standing, squatting).camera_pitch_deg == pytest.approx(20.0, abs=0.5)
