@@ -53,6 +53,11 @@ class RulesConfig:
     # With the knees hidden (e.g. behind the load, seen from the front) a trunk this far forward is
     # taken as a stoop: squat lifts keep the trunk well under it (REBA's top trunk band starts at 60).
     stoop_trunk_flexion_knees_unseen_deg: float = 75.0
+    # A knee reading below this confidence is built on guessed landmarks (thighs hidden behind the bent
+    # trunk or the load, seen from the front) and counts as unseen. Seen legs give at least 0.3 at
+    # every view (pose.min_visibility 0.5 times the frontal view's 0.6); guessed ones read up to 110
+    # deg in a stoop seen from the front with the camera level with the hips.
+    stoop_min_knee_confidence: float = 0.3
     # Only while reaching low: hands below this fraction of knee height above the floor
     # (one open project counts a lift only while the wrist is below the knee).
     stoop_hands_below_knee_ratio: float = 1.0
@@ -239,6 +244,7 @@ def _validate(config: Config, source: str) -> None:
          "rules: need 0 < prolonged_release_trunk_flexion_deg <= prolonged_trunk_flexion_deg <= 180"),
         (rules.sudden_twist_deg_per_s > 0, "rules.sudden_twist_deg_per_s must be > 0"),
         (0 <= rules.twist_min_confidence <= 1, "rules.twist_min_confidence must be in [0, 1]"),
+        (0 <= rules.stoop_min_knee_confidence <= 1, "rules.stoop_min_knee_confidence must be in [0, 1]"),
     ]
     durations = [f.name for f in dataclasses.fields(rules) if f.name.endswith("_s")]
     checks += [(getattr(rules, name) >= 0, f"rules.{name} must be >= 0 seconds") for name in durations]

@@ -96,7 +96,9 @@ def _stoop(cfg: RulesConfig, trunk_limit: float) -> Condition:
     def condition(m: FrameMetrics, _ctx: Context) -> bool | None:
         if not _all_known(m.trunk_flexion_deg):
             return None
-        if not _all_known(m.knee_flexion_deg):
+        knees_seen = (_all_known(m.knee_flexion_deg)
+                      and m.confidence.get("knee_flexion_deg", 0.0) >= cfg.stoop_min_knee_confidence)
+        if not knees_seen:
             release_margin = cfg.stoop_trunk_flexion_deg - trunk_limit  # keeps the hysteresis
             return m.trunk_flexion_deg >= cfg.stoop_trunk_flexion_knees_unseen_deg - release_margin or None
         knees_idle = m.knee_flexion_deg <= cfg.stoop_max_knee_flexion_deg or (

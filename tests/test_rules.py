@@ -151,6 +151,17 @@ def test_deep_bend_with_hidden_knees_is_a_stoop() -> None:
     assert run(frames((1, STANDING), (1, moderate), (1, STANDING)))[0] == []
 
 
+def test_knees_guessed_behind_the_trunk_count_as_unseen() -> None:
+    """Seen from the front with the camera level with the hips, a stoop hides the thighs and MediaPipe's
+    guessed knees read ~95 deg (visibility under 0.5, confidence ~0.25): they must not veto the stoop."""
+    guessed = {**STOOP, "trunk_flexion_deg": 80.0, "knee_flexion_deg": 95.0, "knee_share_of_bend": 95 / 175}
+    sequence = frames((1, STANDING), (1, guessed), (1, STANDING))
+    seen_knees = run(sequence)[0]
+    low_confidence = [dataclasses.replace(m, confidence={**m.confidence, "knee_flexion_deg": 0.25}) for m in sequence]
+    assert seen_knees == []
+    assert [e.rule for e in run(low_confidence)[0]] == ["bend_at_waist"]
+
+
 def test_narrow_stance_not_judged_side_on() -> None:
     narrow_side_on = {**CARRYING, "stance_width_rel": 0.3, "view_yaw_deg": 10.0}
     assert run(frames((1, CARRYING), (2, narrow_side_on)))[0] == []
