@@ -2,8 +2,8 @@
 
 The bounds are what the pipeline achieves today (benchmarks/accuracy.py, README "Accuracy"), so a
 change that makes the metrics worse fails here. The project's targets (trunk <= 3 deg at every view,
-knee <= 6, twist <= 8) are met for the knee, not for the trunk facing the camera nor (by 0.02 deg) for
-twist at 60 deg; see the README.
+knee <= 6, twist <= 8) are met for the knee and the twist, not for the trunk facing the camera; see the
+README.
 """
 
 import pytest
@@ -20,7 +20,7 @@ BOUNDS = {
     ("stoop-lift", 30.0): (4.5, 6.0, None),
     ("stand-still", 90.0): (3.0, 3.0, None),
     ("twist-carry", 0.0): (2.5, 5.0, 10.5),
-    ("twist-carry", 60.0): (2.5, 3.0, 12.0),
+    ("twist-carry", 60.0): (2.5, 3.0, 11.5),
     ("twist-carry", 90.0): (3.5, 5.5, 8.5),
     ("pivot-carry", 60.0): (5.0, 3.5, 6.5),
 }
