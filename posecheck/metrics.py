@@ -1,8 +1,10 @@
 """Per-frame posture metrics: pure functions from a PoseFrame to angles (degrees) and body-relative ratios.
 
-All metrics are computed in a body-independent, gravity-aligned metric frame built from the pose
-(`body_points`): x right, y up, z toward the camera, metres. Each value carries a confidence in
-[0, 1] and is None when the landmarks behind it are not visible enough.
+All metrics are computed in a metric frame built from the pose (`body_points`): x right, y up the
+image, z toward the camera, metres. Angles take the image's up as vertical; hand reach, hand and knee
+heights and stance width take gravity's up as the legs show it (`ground_up_for_pitch`), which leans
+toward a camera that looks down. Each value carries a confidence in [0, 1] and is None when the
+landmarks behind it are not visible enough.
 """
 
 from __future__ import annotations
@@ -469,6 +471,7 @@ class BodyCalibration:
     their lengths are gathered while the person faces the camera. The shoulder line shows its width
     whenever it crosses the image plane (facing the camera, or twisting through it); MediaPipe's 3D
     shoulder width comes out short when the line lies in depth, so the longer of the two is used.
+    It also holds the camera's pitch, learned from straight legs (`camera_pitch_deg`).
     """
 
     lengths: SegmentLengths = SegmentLengths()

@@ -59,10 +59,9 @@ def evaluate_clip(
     config = config or Config()
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         video = Path(tmp) / f"{script}_{camera_yaw_deg:g}.mp4"
-        settings = ClipSettings(camera_yaw_deg=camera_yaw_deg, duration_s=duration_s)
         _, truth_path = render_clip(
             script, video, camera_yaw_deg=camera_yaw_deg, camera_elevation_deg=camera_elevation_deg,
-            duration_s=settings.duration_s,
+            duration_s=duration_s,
         )
         truth = _load_truth(truth_path)
         result = analyze_video(video, config, estimator)
