@@ -158,10 +158,15 @@ def signed_angle_about_deg(u: np.ndarray, v: np.ndarray, axis: np.ndarray) -> fl
     if not axis_norm > 1e-9:
         return None
     n = axis / axis_norm
-    up, vp = u - np.dot(u, n) * n, v - np.dot(v, n) * n
+    up, vp = _horizontal(u, n), _horizontal(v, n)
     if not (np.linalg.norm(up) > 1e-9 and np.linalg.norm(vp) > 1e-9):
         return None
     return math.degrees(math.atan2(float(np.dot(cross3(up, vp), n)), float(np.dot(up, vp))))
+
+
+def _horizontal(vector: np.ndarray, up: np.ndarray) -> np.ndarray:
+    """`vector` without its component along the unit vector `up`."""
+    return vector - float(np.dot(vector, up)) * up
 
 
 def _unit(vector: np.ndarray) -> np.ndarray | None:
@@ -189,6 +194,7 @@ class _Body:
 
 
 UP = np.array([0.0, 1.0, 0.0])
+_HORIZONTAL = np.array([1.0, 0.0, 1.0])  # drops the image's vertical (y) component
 _FEET = [L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX]
 
 
@@ -230,10 +236,9 @@ def _horizontal_left(points: np.ndarray) -> np.ndarray | None:
     Each source is weighted by how much of it lies in the image plane, where landmarks are accurate:
     the hip line is best seen from the front, the feet (heel → toe) from the side.
     """
-    horizontal = np.array([1.0, 0.0, 1.0])
-    hip_line = (points[L.LEFT_HIP] - points[L.RIGHT_HIP]) * horizontal
+    hip_line = (points[L.LEFT_HIP] - points[L.RIGHT_HIP]) * _HORIZONTAL
     feet = (points[L.LEFT_FOOT_INDEX] + points[L.RIGHT_FOOT_INDEX] - points[L.LEFT_HEEL] - points[L.RIGHT_HEEL])
-    feet_left = cross3(UP, feet * horizontal)
+    feet_left = cross3(UP, feet * _HORIZONTAL)
     estimates = [
         (vector, source_weight * _in_image_plane(vector))
         for vector, source_weight in ((_unit(hip_line), 1.0), (_unit(feet_left), 1.0))
@@ -621,9 +626,6 @@ def _world_twist_deg(body: _Body, facing_camera: float) -> float | None:
     return signed_angle_about_deg(pelvis_left, w[L.LEFT_SHOULDER] - w[L.RIGHT_SHOULDER], world_trunk)
 
 
-_HORIZONTAL = np.array([1.0, 0.0, 1.0])
-
-
 def depth_corrected(segment: np.ndarray, world_segment: np.ndarray, length_m: float | None = None) -> np.ndarray:
     """The segment with its depth (z) taken from its 3D length where it points away from the camera.
 
@@ -693,14 +695,15 @@ def hand_metrics(body: _Body, ground_up: np.ndarray) -> dict[str, float | None]:
     if not body.both_hands_seen:  # one hand is off the body's midline: keep only its forward reach
         horizontal = float(np.dot(horizontal, body.forward)) * body.forward
     hips_to_hands = body.wrist_mid - body.hip_mid
+    floor = float(np.min(p[_FEET] @ ground_up))  # the lowest heel or toe along ground_up
     return {
-        "hand_height_rel": _ratio(_height_above_floor(body.wrist_mid, body, ground_up), body.leg_length_m),
+        "hand_height_rel": _ratio(float(body.wrist_mid @ ground_up) - floor, body.leg_length_m),
         "hand_distance_rel": _ratio(float(np.linalg.norm(horizontal)), body.leg_length_m),
         "hands_forward_rel": _ratio(float(np.dot(hips_to_hands, body.forward)), body.leg_length_m),
         "hands_separation_rel": _ratio(
             float(np.linalg.norm(p[L.LEFT_WRIST] - p[L.RIGHT_WRIST])), body.shoulder_width_m
         ),
-        "knee_height_rel": _ratio(_height_above_floor(body.knee_mid, body, ground_up), body.leg_length_m),
+        "knee_height_rel": _ratio(float(body.knee_mid @ ground_up) - floor, body.leg_length_m),
         "asymmetry_angle_deg": signed_angle_about_deg(body.forward, horizontal, ground_up)
         if float(np.linalg.norm(horizontal)) > 0.05 * body.leg_length_m
         else None,
@@ -719,16 +722,6 @@ def ground_up_for_pitch(camera_pitch_deg: float) -> np.ndarray:
     """
     pitch = math.radians(camera_pitch_deg)
     return np.array([0.0, math.cos(pitch), math.sin(pitch)])
-
-
-def _horizontal(vector: np.ndarray, up: np.ndarray) -> np.ndarray:
-    """`vector` without its component along the unit vector `up`."""
-    return vector - float(np.dot(vector, up)) * up
-
-
-def _height_above_floor(point: np.ndarray, body: _Body, up: np.ndarray) -> float:
-    """Height of `point` along `up` above the lowest heel or toe, metres."""
-    return float(np.dot(point, up)) - float(np.min(body.points[_FEET] @ up))
 
 
 def view_yaw_deg(body: _Body) -> float | None:
