@@ -398,7 +398,7 @@ def live_page(store: HistoryStore) -> None:
     blur = st.toggle("Blur faces (video shown and saved)", value=True, key="live_blur")
     config: Config | None = None
     try:  # used when a session opens: changes during a session apply to the next one
-        config = validated(dataclasses.replace(Config(), ergonomics=task_details()), "Task details")
+        config = task_config()
     except ConfigError as error:
         st.error(f"{error}. Fix it to start a session (one already running goes on).")
     stream = live_stream(store)
@@ -431,6 +431,11 @@ def live_page(store: HistoryStore) -> None:
 
 
 # ----- Upload page -------------------------------------------------------------------------------
+
+
+def task_config() -> Config:
+    """The default configuration with the task details entered on the page; ConfigError if one is invalid."""
+    return validated(dataclasses.replace(Config(), ergonomics=task_details()), "Task details")
 
 
 def task_details() -> ErgonomicsConfig:
@@ -515,7 +520,7 @@ def upload_page(store: HistoryStore) -> None:
     uploaded = st.file_uploader("Video of a lift", type=VIDEO_TYPES, key="upload_file")
     blur = st.toggle("Blur faces in exports", value=True, key="upload_blur")
     try:
-        config = validated(dataclasses.replace(Config(), ergonomics=task_details()), "Task details")
+        config = task_config()
     except ConfigError as error:
         st.error(f"{error}.")
         return
