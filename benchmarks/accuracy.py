@@ -18,7 +18,7 @@ from posecheck.pose import PoseEstimator
 from posecheck.rules import RULE_IDS
 from posecheck.synth.accuracy import COMPARED_METRICS, ClipAccuracy, evaluate_clip, pooled_mae
 from posecheck.synth.clip import ClipSettings
-from posecheck.synth.scripts import SCRIPTS
+from posecheck.synth.scripts import CORE_SCRIPTS, SCRIPTS
 
 TWIST_SCRIPTS = {"twist-carry", "pivot-carry"}
 DEFAULT_YAWS = (0.0, 30.0, 60.0, 90.0)
@@ -66,7 +66,7 @@ def main() -> int:
     """Run the sweep and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--yaws", type=float, nargs="+", default=list(DEFAULT_YAWS))
-    parser.add_argument("--scripts", nargs="+", default=list(SCRIPTS), choices=list(SCRIPTS))
+    parser.add_argument("--scripts", nargs="+", default=list(CORE_SCRIPTS), choices=list(SCRIPTS))
     parser.add_argument("--model", type=Path, help="pose model (.task) to use instead of the shipped one")
     parser.add_argument("--elevation", type=float, default=ClipSettings.camera_elevation_deg,
                         help="camera elevation above the person's middle, degrees (default %(default)g)")

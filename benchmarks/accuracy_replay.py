@@ -25,7 +25,7 @@ from posecheck.pipeline import FrameAnalyzer
 from posecheck.pose import PoseEstimator, PoseFrame
 from posecheck.synth.accuracy import COMPARED_METRICS
 from posecheck.synth.clip import render_clip
-from posecheck.synth.scripts import SCRIPTS, get_script
+from posecheck.synth.scripts import CORE_SCRIPTS, get_script
 from posecheck.video import read_frames
 
 YAWS = (0.0, 30.0, 60.0, 90.0)
@@ -47,7 +47,7 @@ class _RecordedPoses:
 def record(directory: Path, model: Path | None = None) -> None:
     """Render every script at every yaw, decode it as the pipeline does, and pickle the raw poses."""
     directory.mkdir(parents=True, exist_ok=True)
-    for script in SCRIPTS:
+    for script in CORE_SCRIPTS:
         for yaw in YAWS:
             with tempfile.TemporaryDirectory() as tmp, PoseEstimator(model) as estimator:
                 video, truth_path = render_clip(script, Path(tmp) / "clip.mp4", camera_yaw_deg=yaw)

@@ -22,7 +22,7 @@ from posecheck.landmarks import Landmark
 from posecheck.pose import PoseEstimator
 from posecheck.synth.clip import ClipSettings, render_clip, truth_path_for
 from posecheck.synth.render import Camera, CameraSpec
-from posecheck.synth.scripts import SCRIPTS
+from posecheck.synth.scripts import CORE_SCRIPTS, SCRIPTS
 from posecheck.video import read_frames
 
 JOINT_GROUPS: dict[str, tuple[Landmark, Landmark]] = {
@@ -134,7 +134,7 @@ def format_table(results: list[DetectionResult], markdown: bool) -> str:
 def main() -> None:
     """Run the benchmark over the chosen scripts and yaws and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scripts", nargs="+", default=list(SCRIPTS), choices=list(SCRIPTS))
+    parser.add_argument("--scripts", nargs="+", default=list(CORE_SCRIPTS), choices=list(SCRIPTS))
     parser.add_argument("--yaws", nargs="+", type=float, default=[0.0, 30.0, 60.0, 90.0])
     parser.add_argument("--duration", type=float, default=None, help="cap each clip's length (s)")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")

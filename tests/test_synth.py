@@ -229,6 +229,7 @@ def test_synthesize_clip_is_deterministic_and_complete() -> None:
         "hand_height_m",
         "hand_distance_m",
         "stance_width_m",
+        "elbow_flexion_deg",
     }
     assert np.asarray(frame["joints_world_m"]).shape == (33, 3)
     assert np.asarray(frame["joints_image_px"]).shape == (33, 2)

@@ -6,7 +6,9 @@ import argparse
 import sys
 
 from posecheck.synth.clip import render_clip
-from posecheck.synth.scripts import SCRIPTS
+from posecheck.synth.figure import OCCLUDERS
+from posecheck.synth.scripts import POSTURES, SCRIPTS, Variation, default_variation
+from posecheck.synth.skeleton import LOADS
 
 
 def add_synth_parser(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -47,6 +49,12 @@ def add_synth_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
         help="clip length in seconds (default: the script's own length)",
     )
     parser.add_argument("--seed", type=int, default=0, help="appearance seed (default 0)")
+    how = parser.add_argument_group("how the script is performed (scripts ignore what they do not use)")
+    how.add_argument("--down-s", type=float, metavar="S", help="lifts: seconds to go down, 0.2-5 (default 1.5)")
+    how.add_argument("--posture", choices=list(POSTURES), help="carry posture (default waist)")
+    how.add_argument("--load", choices=list(LOADS), help="the load (default medium box; hinge-lift: barbell)")
+    how.add_argument("--put-down", action="store_true", help="lifts: put the load back down at the end")
+    how.add_argument("--occluder", choices=list(OCCLUDERS), help="an object on the floor between camera and shins")
     parser.add_argument("-o", "--output", metavar="CLIP.mp4", help="output video path")
     parser.set_defaults(handler=run_synth)
     return parser
@@ -59,9 +67,16 @@ def run_synth(args: argparse.Namespace) -> int:
             flags = ", ".join(sorted(script.expected_flags)) or "none"
             note = " (ambiguous)" if script.ambiguous else ""
             print(f"{name:<13} {script.duration_s:4.0f} s  flags: {flags}{note}  - {script.description}")
+        print("postures: " + "; ".join(f"{p.name} ({p.description})" for p in POSTURES.values()))
+        print(f"loads: {', '.join(LOADS)}; occluders: {', '.join(OCCLUDERS)}")
         return 0
     if args.script is None or args.output is None:
         print("posecheck synth: error: give a SCRIPT and -o CLIP.mp4 (or --list)", file=sys.stderr)
+        return 2
+    try:
+        variation = variation_from_args(args)
+    except ValueError as error:
+        print(f"posecheck synth: error: {error}", file=sys.stderr)
         return 2
     video_path, truth_path = render_clip(
         args.script,
@@ -72,9 +87,22 @@ def run_synth(args: argparse.Namespace) -> int:
         fps=args.fps,
         duration_s=args.duration,
         seed=args.seed,
+        variation=variation,
+        occluder=args.occluder,
     )
     print(f"wrote {video_path} and {truth_path} ({args.script}, camera yaw {args.camera_yaw:g}°)")
     return 0
+
+
+def variation_from_args(args: argparse.Namespace) -> Variation:
+    """The script's default variation with the options given on the command line; ValueError if invalid."""
+    base = default_variation(args.script)
+    return Variation(
+        down_s=base.down_s if args.down_s is None else args.down_s,
+        posture=args.posture or base.posture,
+        load=args.load or base.load,
+        put_down=args.put_down or base.put_down,
+    )
 
 
 def _parse_size(text: str) -> tuple[int, int]:

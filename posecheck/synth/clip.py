@@ -10,9 +10,10 @@ from pathlib import Path
 
 import numpy as np
 
-from posecheck.synth.figure import Appearance
+from posecheck.synth.figure import Appearance, occluder
+from posecheck.synth.primitives import Primitive
 from posecheck.synth.render import Camera, CameraSpec, render_body
-from posecheck.synth.scripts import get_script
+from posecheck.synth.scripts import MotionScript, Variation, get_script
 from posecheck.synth.skeleton import build_body, measure_metrics
 from posecheck.video import H264Writer
 
@@ -23,7 +24,9 @@ TROUSERS = ((48, 52, 64), (70, 60, 50), (40, 60, 100), (90, 90, 90))
 
 @dataclass(frozen=True)
 class ClipSettings:
-    """How to film a script: camera angles (degrees), frame size (px), frame rate, duration (s), seed."""
+    """How to film a script: camera angles (degrees), frame size (px), frame rate, duration (s), seed;
+    how the script is performed (`variation`, None: the script's own) and an object on the floor
+    between the camera and the shins (`occluder`: "plate", "crate" or None)."""
 
     camera_yaw_deg: float = 0.0
     camera_elevation_deg: float = 10.0
@@ -31,6 +34,8 @@ class ClipSettings:
     fps: float = 15.0
     duration_s: float | None = None
     seed: int = 0
+    variation: Variation | None = None
+    occluder: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,15 +56,16 @@ def appearance_for_seed(seed: int) -> Appearance:
 
 def iter_clip(script_name: str, settings: ClipSettings) -> Iterator[tuple[np.ndarray, dict]]:
     """Yield (RGB frame, ground-truth frame dict) for each frame of the script at settings.fps."""
-    script = get_script(script_name)
+    script = get_script(script_name, settings.variation)
     duration_s = script.duration_s if settings.duration_s is None else settings.duration_s
     camera = Camera(_camera_spec(settings))
     look = appearance_for_seed(settings.seed)
+    scenery = _scenery(script, settings, look)
     for index in range(int(math.floor(duration_s * settings.fps + 1e-9))):
         time_s = index / settings.fps
         params = script.pose_at(time_s)
         body = build_body(params)
-        rendered = render_body(body, camera, look)
+        rendered = render_body(body, camera, look, scenery)
         truth = {
             "index": index,
             "time_s": round(time_s, 4),
@@ -81,6 +87,17 @@ def synthesize_clip(script_name: str, settings: ClipSettings | None = None) -> S
     return SyntheticClip(frames=frames, truth=_truth_document(script_name, settings, truth_frames))
 
 
+def _scenery(script: MotionScript, settings: ClipSettings, look: Appearance) -> tuple[Primitive, ...]:
+    """The occluder standing between the camera and the shins, clear of the load's resting place."""
+    if settings.occluder is None:
+        return ()
+    yaw = math.radians(settings.camera_yaw_deg)
+    toward_camera = np.array([math.sin(yaw), 0.0, math.cos(yaw)])
+    start = build_body(script.pose_at(0.0))
+    resting = None if script.pose_at(0.0).load_held else start.box
+    return (occluder(settings.occluder, toward_camera, resting, look),)
+
+
 def render_clip(
     script_name: str,
     output_path: str | Path,
@@ -90,9 +107,13 @@ def render_clip(
     fps: float = 15.0,
     duration_s: float | None = None,
     seed: int = 0,
+    variation: Variation | None = None,
+    occluder: str | None = None,
 ) -> tuple[Path, Path]:
     """Write `output_path` (H.264 MP4) and the ground truth beside it (`x.mp4` → `x.truth.json`)."""
-    settings = ClipSettings(camera_yaw_deg, camera_elevation_deg, size, fps, duration_s, seed)
+    settings = ClipSettings(
+        camera_yaw_deg, camera_elevation_deg, size, fps, duration_s, seed, variation=variation, occluder=occluder
+    )
     video_path = Path(output_path)
     truth_frames = []
     with H264Writer(video_path, fps, size[0], size[1]) as writer:
@@ -122,7 +143,7 @@ def _camera_spec(settings: ClipSettings) -> CameraSpec:
 
 
 def _truth_document(script_name: str, settings: ClipSettings, frames: list[dict]) -> dict:
-    script = get_script(script_name)
+    script = get_script(script_name, settings.variation)
     return {
         "script": script.name,
         "description": script.description,
@@ -130,8 +151,13 @@ def _truth_document(script_name: str, settings: ClipSettings, frames: list[dict]
         "camera": asdict(_camera_spec(settings)),
         "fps": settings.fps,
         "seed": settings.seed,
+        "variation": {name: value for name, value in asdict(script.variation).items() if name in script.varies},
+        "occluder": settings.occluder,
         "expected_flags": sorted(script.expected_flags),
         "ambiguous": script.ambiguous,
+        "pick_ups_s": [round(time_s, 4) for time_s in script.pick_ups_s],
+        "put_downs_s": [round(time_s, 4) for time_s in script.put_downs_s],
+        "lifts": script.lifts,
         "frames": frames,
     }
 

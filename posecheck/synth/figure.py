@@ -1,4 +1,5 @@
-"""The mannequin's look: posed joints → shaded primitives (head with face, torso, limbs, hands, shoes, box)."""
+"""The mannequin's look: posed joints → shaded primitives (head with face, torso, limbs, hands, shoes, the
+load: a box or a barbell, what it rests on, a cart) and objects on the floor in front of the shins."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import numpy as np
 
 from posecheck.landmarks import Landmark as Lm
 from posecheck.synth.geometry import UP, reject, unit
-from posecheck.synth.primitives import Capsule, Color, Cuboid, Ellipsoid, Primitive, sphere
-from posecheck.synth.skeleton import BodyPose, BoxPlacement
+from posecheck.synth.primitives import Capsule, Color, Cuboid, Cylinder, Ellipsoid, Primitive, sphere
+from posecheck.synth.skeleton import PLATE_HALF_SPAN_M, BodyPose, BoxPlacement
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,9 @@ class Appearance:
     shoes: Color = (235, 235, 230)
     box: Color = (186, 142, 92)
     platform: Color = (110, 84, 60)
+    metal: Color = (150, 154, 160)
+    plate: Color = (34, 34, 38)
+    crate: Color = (196, 72, 40)
 
 
 EYE_WHITE: Color = (245, 245, 245)
@@ -39,8 +43,9 @@ def build_figure(body: BodyPose, look: Appearance) -> list[Primitive]:
         *_arm(body, look, Lm.RIGHT_SHOULDER, Lm.RIGHT_ELBOW, Lm.RIGHT_WRIST, Lm.RIGHT_INDEX, Lm.RIGHT_THUMB),
         *_leg(body, look, Lm.LEFT_HIP, Lm.LEFT_KNEE, Lm.LEFT_ANKLE, Lm.LEFT_HEEL, Lm.LEFT_FOOT_INDEX),
         *_leg(body, look, Lm.RIGHT_HIP, Lm.RIGHT_KNEE, Lm.RIGHT_ANKLE, Lm.RIGHT_HEEL, Lm.RIGHT_FOOT_INDEX),
-        *_cuboids(body.box, look.box),
-        *_cuboids(body.platform, look.platform),
+        *_load(body.box, look),
+        *[part for platform in body.platforms for part in _cuboids(platform, look.platform)],
+        *_cart(body.cart, look),
     ]
 
 
@@ -130,3 +135,83 @@ def _cuboids(placement: BoxPlacement | None, color: Color) -> list[Primitive]:
     shape = placement.shape
     half = np.array([shape.depth_m, shape.height_m, shape.width_m]) / 2.0
     return [Cuboid(placement.center_m, placement.axes, half, color)]
+
+
+def _load(placement: BoxPlacement | None, look: Appearance) -> list[Primitive]:
+    """The load: a box, or a barbell (bar, sleeves and two plates); nothing when absent."""
+    if placement is None or placement.shape.kind != "barbell":
+        return _cuboids(placement, look.box)
+    center, along = placement.center_m, placement.axes[2]
+    radius = placement.shape.height_m / 2.0
+    inner, outer = PLATE_HALF_SPAN_M
+    parts: list[Primitive] = [
+        Capsule(center - placement.shape.width_m / 2.0 * along, center + placement.shape.width_m / 2.0 * along,
+                0.016, look.metal)
+    ]
+    for side in (1.0, -1.0):
+        parts.append(Cylinder(center + side * inner * along, center + side * outer * along, radius, look.plate))
+        parts.append(Cylinder(center + side * outer * along, center + side * (outer + 0.02) * along, 0.03, look.metal))
+    return parts
+
+
+def _cart(placement: BoxPlacement | None, look: Appearance) -> list[Primitive]:
+    """A platform cart behind its handle (at `center_m`): handle, two uprights, deck, four wheels, a crate."""
+    if placement is None:
+        return []
+    handle, axes, shape = placement.center_m, placement.axes, placement.shape
+    forward, left = axes[0], axes[2]
+    deck_height, wheel_radius = 0.24, 0.075
+    deck_center = handle + (0.12 + shape.depth_m / 2.0) * forward
+    deck_center = deck_center + (deck_height - 0.02 - deck_center @ UP) * UP
+    parts: list[Primitive] = [Capsule(handle - shape.width_m / 2.0 * left, handle + shape.width_m / 2.0 * left,
+                                      0.016, look.metal)]
+    for side in (1.0, -1.0):
+        top = handle + side * shape.width_m / 2.0 * left
+        foot = deck_center - shape.depth_m / 2.0 * forward + side * (shape.width_m / 2.0 - 0.02) * left
+        parts.append(Capsule(top, foot, 0.014, look.metal))
+        for end in (-1.0, 1.0):
+            hub = deck_center + end * (shape.depth_m / 2.0 - 0.1) * forward + side * (shape.width_m / 2.0 - 0.06) * left
+            hub = hub + (wheel_radius - hub @ UP) * UP
+            parts.append(Cylinder(hub - 0.02 * left, hub + 0.02 * left, wheel_radius, look.plate))
+    half_deck = np.array([shape.depth_m / 2.0, 0.02, shape.width_m / 2.0])
+    parts.append(Cuboid(deck_center, axes, half_deck, look.metal))
+    crate_center = deck_center + 0.1 * forward + (0.02 + 0.16) * UP
+    parts.append(Cuboid(crate_center, axes, np.array([0.22, 0.16, 0.2]), look.crate))
+    return parts
+
+
+OCCLUDERS = ("plate", "crate")
+"""Objects that can stand on the floor between the camera and the shins."""
+
+
+def occluder(kind: str, toward_camera: np.ndarray, keep_clear: BoxPlacement | None, look: Appearance) -> Primitive:
+    """A barbell plate (45 cm, standing on its rim, facing the camera) or a crate (50 × 40 × 45 cm) on the
+    floor about 0.3 m from the mid-ankle (the origin) toward the camera (horizontal unit vector), moved
+    further out until it clears the footprint of `keep_clear` (a resting load)."""
+    if kind not in OCCLUDERS:
+        raise ValueError(f"unknown occluder {kind!r}; known: {', '.join(OCCLUDERS)}")
+    across = np.cross(UP, toward_camera)
+    half_depth, half_width = (0.03, 0.225) if kind == "plate" else (0.2, 0.25)
+    distance = 0.3 + half_depth
+    while keep_clear is not None and _footprints_overlap(distance * toward_camera, toward_camera, across,
+                                                        (half_depth, half_width), keep_clear):
+        distance += 0.02
+    center = distance * toward_camera
+    if kind == "plate":
+        hub = center + 0.225 * UP
+        return Cylinder(hub - 0.025 * toward_camera, hub + 0.025 * toward_camera, 0.225, look.plate)
+    axes = np.stack([toward_camera, UP, across])
+    return Cuboid(center + 0.225 * UP, axes, np.array([half_depth, 0.225, half_width]), look.crate)
+
+
+def _footprints_overlap(
+    center: np.ndarray, depth_dir: np.ndarray, width_dir: np.ndarray, half: tuple[float, float], other: BoxPlacement
+) -> bool:
+    """Whether a floor rectangle (centre, directions, half sizes in m) meets another placement's footprint."""
+    other_half = np.array([other.shape.depth_m, other.shape.width_m]) / 2.0 + 0.03
+    if other.shape.kind == "barbell":
+        other_half[1] = PLATE_HALF_SPAN_M[1] + 0.03
+    grid = np.linspace(-1.0, 1.0, 9)
+    points = [center + a * half[0] * depth_dir + b * half[1] * width_dir for a in grid for b in grid]
+    local = np.array([[(p - other.center_m) @ other.axes[0], (p - other.center_m) @ other.axes[2]] for p in points])
+    return bool(np.any(np.all(np.abs(local) <= other_half, axis=1)))

@@ -119,7 +119,57 @@ class Cuboid:
         return self.axes[face] * signs[:, None]
 
 
-Primitive = Ellipsoid | Capsule | Cuboid
+@dataclass(frozen=True)
+class Cylinder:
+    """A solid cylinder with flat ends: axis a→b (m), radius (m), RGB colour (a barbell plate, a wheel)."""
+
+    a: np.ndarray
+    b: np.ndarray
+    radius: float
+    color: Color
+
+    def bounding_sphere(self) -> tuple[np.ndarray, float]:
+        """Centre and radius (m) of a sphere enclosing the shape."""
+        half_length = float(np.linalg.norm(self.b - self.a)) / 2.0
+        return (self.a + self.b) / 2.0, float(np.hypot(half_length, self.radius))
+
+    def hit_distance(self, origin: np.ndarray, directions: np.ndarray) -> np.ndarray:
+        """Distance (m) to the first hit in front of `origin` along each unit ray, inf on a miss."""
+        length = float(np.linalg.norm(self.b - self.a))
+        axis = (self.b - self.a) / length
+        from_a = origin - self.a
+        along_dir = directions @ axis
+        along_origin = float(from_a @ axis)
+        radial_dir = directions - along_dir[:, None] * axis
+        radial_origin = from_a - along_origin * axis
+        a = np.einsum("ij,ij->i", radial_dir, radial_dir)
+        b = radial_dir @ radial_origin
+        c = float(radial_origin @ radial_origin) - self.radius**2
+        with np.errstate(invalid="ignore", divide="ignore"):
+            t_side = _nearest_root(a, b, c)
+            along = along_origin + t_side * along_dir
+            side_ok = np.isfinite(t_side) & (along >= 0.0) & (along <= length)
+            t_caps = np.full(len(directions), np.inf)
+            for plane in (0.0, length):
+                t_plane = (plane - along_origin) / along_dir
+                radial = radial_origin + t_plane[:, None] * radial_dir
+                inside = (t_plane > 0.0) & (np.einsum("ij,ij->i", radial, radial) <= self.radius**2)
+                t_caps = np.where(inside, np.minimum(t_caps, t_plane), t_caps)
+        return np.minimum(np.where(side_ok, t_side, np.inf), t_caps)
+
+    def normal_at(self, points: np.ndarray) -> np.ndarray:
+        """Unit outward normals at surface points (N, 3): the end face or the curved side."""
+        length = float(np.linalg.norm(self.b - self.a))
+        axis = (self.b - self.a) / length
+        along = (points - self.a) @ axis
+        radial = (points - self.a) - along[:, None] * axis
+        side = _unit_rows(radial)
+        on_cap = (along < 1e-4) | (along > length - 1e-4)
+        cap_normal = np.where((along < length / 2.0)[:, None], -axis, axis)
+        return np.where(on_cap[:, None], cap_normal, side)
+
+
+Primitive = Ellipsoid | Capsule | Cuboid | Cylinder
 
 
 def _nearest_root(a: np.ndarray, b: np.ndarray, c: float | np.ndarray) -> np.ndarray:

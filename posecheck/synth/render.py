@@ -8,6 +8,7 @@ on +x looking back at the person). Images are RGB uint8, pixel coordinates x rig
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -93,9 +94,12 @@ class Camera:
         return (x0, y0, x1, y1) if x1 > x0 and y1 > y0 else None
 
 
-def render_body(body: BodyPose, camera: Camera, appearance: Appearance | None = None) -> RenderedFrame:
-    """Ray-cast the posed figure, its box, the floor and the wall; return image, 2D joints and mask."""
-    primitives = build_figure(body, appearance or Appearance())
+def render_body(
+    body: BodyPose, camera: Camera, appearance: Appearance | None = None, scenery: Sequence[Primitive] = ()
+) -> RenderedFrame:
+    """Ray-cast the posed figure, its box, any `scenery` (e.g. an occluder), the floor and the wall;
+    return the image, the 2D joints and the mask of figure, load and scenery pixels."""
+    primitives = [*build_figure(body, appearance or Appearance()), *scenery]
     height, width = camera.spec.height_px, camera.spec.width_px
     depth = np.full((height, width), np.inf)
     owner = np.full((height, width), -1, dtype=np.int32)

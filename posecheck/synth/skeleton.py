@@ -44,16 +44,76 @@ class BodyDimensions:
 
 @dataclass(frozen=True)
 class BoxShape:
-    """The load: a box `width_m` across the lifter, `depth_m` front to back, gripped at `grip_height_m`."""
+    """The load: `width_m` across the lifter, `depth_m` front to back, gripped at `grip_height_m` above
+    its bottom. `kind` "box" is a cuboid; "barbell" is a bar `width_m` long through the centres of two
+    plates `height_m` (= `depth_m`) across, gripped on the bar `grip_half_spread_m` either side of the middle."""
 
     width_m: float = 0.34
     depth_m: float = 0.30
     height_m: float = 0.52
     grip_height_m: float = 0.46
+    kind: str = "box"
+    grip_half_spread_m: float = 0.0
+
+
+@dataclass(frozen=True)
+class Grip:
+    """Where the hands hold the load: each hand (wrist) and the load's centre relative to the grip point
+    (the midpoint of the wrists), metres along the load's axes (forward, up, left)."""
+
+    left_hand_m: tuple[float, float, float]
+    right_hand_m: tuple[float, float, float]
+    load_center_m: tuple[float, float, float]
 
 
 DIMENSIONS = BodyDimensions()
 BOX = BoxShape()
+LOADS: dict[str, BoxShape] = {
+    "small": BoxShape(width_m=0.26, depth_m=0.22, height_m=0.20, grip_height_m=0.15),
+    "medium": BOX,
+    "large": BoxShape(width_m=0.46, depth_m=0.38, height_m=0.52, grip_height_m=0.46),
+    "barbell": BoxShape(width_m=2.0, depth_m=0.45, height_m=0.45, grip_height_m=0.225, kind="barbell",
+                        grip_half_spread_m=0.26),
+}
+"""The loads by name: three boxes and a barbell with 45 cm plates."""
+PLATE_HALF_SPAN_M = (0.5, 0.62)
+"""Inner and outer faces of a barbell's plates, metres from the middle of the bar along it."""
+
+
+def side_grip(load: BoxShape) -> Grip:
+    """Hands on both sides of the load at its grip height (a box's sides, a bar outside the legs)."""
+    half = load.grip_half_spread_m if load.kind == "barbell" else load.width_m / 2.0 + 0.03
+    return Grip((0.0, 0.0, half), (0.0, 0.0, -half), (0.0, load.height_m / 2.0 - load.grip_height_m, 0.0))
+
+
+def blend_grips(start: Grip, end: Grip, weight: float, load: BoxShape) -> Grip:
+    """The grip `weight` (0-1) of the way from `start` to `end`; a hand that would pass through a box
+    on the way slides over its surface instead."""
+
+    def mix(a: tuple[float, float, float], b: tuple[float, float, float]) -> np.ndarray:
+        return np.asarray(a) + (np.asarray(b) - np.asarray(a)) * weight
+
+    center = mix(start.load_center_m, end.load_center_m)
+    hands = [mix(start.left_hand_m, end.left_hand_m), mix(start.right_hand_m, end.right_hand_m)]
+    if load.kind == "box":
+        half = np.array([load.depth_m, load.height_m, load.width_m]) / 2.0 + 0.02
+        hands = [center + _onto_surface(hand - center, half) for hand in hands]
+    return Grip(_triple(hands[0]), _triple(hands[1]), _triple(center))
+
+
+def _triple(point: np.ndarray) -> tuple[float, float, float]:
+    return (float(point[0]), float(point[1]), float(point[2]))
+
+
+def _onto_surface(offset: np.ndarray, half: np.ndarray) -> np.ndarray:
+    """A point (relative to a box's centre) pushed out through the nearest face if it lies inside."""
+    depth = half - np.abs(offset)
+    if np.any(depth <= 0.0):
+        return offset
+    axis = int(np.argmin(depth))
+    pushed = offset.copy()
+    pushed[axis] = math.copysign(half[axis], offset[axis] if offset[axis] != 0.0 else 1.0)
+    return pushed
 
 
 @dataclass(frozen=True)
@@ -61,10 +121,12 @@ class PoseParams:
     """One frame of a motion script; angles in degrees, positions in metres in the body frame.
 
     The body frame is the world frame before `body_yaw_deg` is applied (pivoting about the vertical
-    through the mid-ankle). `grip_point_m` is where the hands hold the box (midpoint of the grips);
-    it turns with the torso twist. `reach_fraction` blends the hands from hanging (0) to the grip (1).
-    `box_rest_m` is the bottom centre of the box while it is not held (None: no box); when it is above
-    the floor the box rests on a platform that stays there.
+    through the mid-ankle). `grip_point_m` is where the hands hold the box (midpoint of the wrists);
+    it turns with the torso twist. `grip` places each hand and the load around it (None: both hands on
+    the sides of `load`). `reach_fraction` blends the hands from hanging (0) to the grip (1).
+    `box_rest_m` is the bottom centre of the load while it is not held (None: no load); when it is
+    above the floor the load rests on a platform that stays there. `cart_handle_m` is the middle of a
+    cart's handle (None: no cart); the cart stands in front of it on the floor.
     """
 
     knee_flexion_deg: float = 0.0
@@ -77,6 +139,9 @@ class PoseParams:
     reach_fraction: float = 0.0
     load_held: bool = False
     box_rest_m: tuple[float, float, float] | None = None
+    load: BoxShape = BOX
+    grip: Grip | None = None
+    cart_handle_m: tuple[float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +166,7 @@ class TruthMetrics:
     hand_height_m: float
     hand_distance_m: float
     stance_width_m: float
+    elbow_flexion_deg: float
 
 
 @dataclass(frozen=True)
@@ -108,7 +174,8 @@ class BodyPose:
     """A posed body in world coordinates.
 
     joints_m: (33, 3) BlazePose landmarks. *_axes: (3, 3) rows forward, up, left of the pelvis,
-    thorax and head. box: the load, or None; platform: what the box rests on above the floor, or None.
+    thorax and head. box: the load, or None; platforms: what the load rests on above the floor;
+    cart: the handle's middle (centre) and the cart's axes, or None.
     """
 
     joints_m: np.ndarray
@@ -117,7 +184,8 @@ class BodyPose:
     head_axes: np.ndarray
     head_center_m: np.ndarray
     box: BoxPlacement | None
-    platform: BoxPlacement | None
+    platforms: tuple[BoxPlacement, ...]
+    cart: BoxPlacement | None = None
 
 
 def two_bone_ik(
@@ -149,7 +217,7 @@ def build_body(params: PoseParams, dims: BodyDimensions = DIMENSIONS) -> BodyPos
     head_axes, head_center = _place_head(params, dims, shoulder_mid, thorax_axes, joints)
     box = _place_arms_and_box(params, dims, hip_mid, trunk_axis, thorax_axes, joints)
     pelvis_axes = np.stack([FORWARD, UP, LEFT])
-    body = BodyPose(joints, pelvis_axes, thorax_axes, head_axes, head_center, box, _platform(params))
+    body = BodyPose(joints, pelvis_axes, thorax_axes, head_axes, head_center, box, _platforms(params), _cart(params))
     return _yawed(body, params.body_yaw_deg)
 
 
@@ -247,24 +315,25 @@ def _place_arms_and_box(
 ) -> BoxPlacement | None:
     """Arms by two-bone IK toward blended hanging/grip targets; return the box (following the hands if held)."""
     box_axes = _box_axes(thorax_axes if params.load_held else np.stack([FORWARD, UP, LEFT]))
+    grip_layout = params.grip or side_grip(params.load)
     grip = None
     if params.grip_point_m is not None:
         grip = hip_mid + turn_left(np.asarray(params.grip_point_m) - hip_mid, trunk_axis, params.torso_twist_deg)
     reach = 1.0 if params.load_held else params.reach_fraction
     arms = (
-        (1.0, Landmark.LEFT_SHOULDER, Landmark.LEFT_ELBOW, Landmark.LEFT_WRIST),
-        (-1.0, Landmark.RIGHT_SHOULDER, Landmark.RIGHT_ELBOW, Landmark.RIGHT_WRIST),
+        (1.0, Landmark.LEFT_SHOULDER, Landmark.LEFT_ELBOW, Landmark.LEFT_WRIST, grip_layout.left_hand_m),
+        (-1.0, Landmark.RIGHT_SHOULDER, Landmark.RIGHT_ELBOW, Landmark.RIGHT_WRIST, grip_layout.right_hand_m),
     )
-    for side, shoulder, elbow, wrist in arms:
+    for side, shoulder, elbow, wrist, hand_offset in arms:
         outward = side * thorax_axes[2]
         target = _hanging_wrist(joints[shoulder], outward, thorax_axes[0], dims)
         if grip is not None and reach > 0.0:
-            grip_target = grip + side * (BOX.width_m / 2.0 + 0.03) * box_axes[2]
+            grip_target = grip + np.asarray(hand_offset) @ box_axes
             target = (1.0 - reach) * target + reach * grip_target
         pole = unit(-thorax_axes[0] + 0.8 * outward - 0.3 * UP)
         joints[elbow], joints[wrist] = two_bone_ik(joints[shoulder], target, dims.upper_arm_m, dims.forearm_m, pole)
         _place_hand(side, joints, elbow, wrist, thorax_axes)
-    return _place_box(params, joints, box_axes)
+    return _place_box(params, joints, box_axes, grip_layout)
 
 
 def _hanging_wrist(shoulder: np.ndarray, outward: np.ndarray, forward: np.ndarray, dims: BodyDimensions) -> np.ndarray:
@@ -298,26 +367,42 @@ def _box_axes(reference_axes: np.ndarray) -> np.ndarray:
     return np.stack([forward, UP, np.cross(forward, UP)])
 
 
-def _place_box(params: PoseParams, joints: np.ndarray, box_axes: np.ndarray) -> BoxPlacement | None:
-    """The box between the wrists when held, else resting at box_rest_m; None without a box."""
+def _place_box(params: PoseParams, joints: np.ndarray, box_axes: np.ndarray, grip: Grip) -> BoxPlacement | None:
+    """The load where the grip puts it around the wrists when held, else resting at box_rest_m; None without one."""
     if params.load_held:
-        grip = (joints[Landmark.LEFT_WRIST] + joints[Landmark.RIGHT_WRIST]) / 2.0
-        center = grip + (BOX.height_m / 2.0 - BOX.grip_height_m) * UP
+        wrist_mid = (joints[Landmark.LEFT_WRIST] + joints[Landmark.RIGHT_WRIST]) / 2.0
+        center = wrist_mid + np.asarray(grip.load_center_m) @ box_axes
     elif params.box_rest_m is not None:
-        center = np.asarray(params.box_rest_m, float) + BOX.height_m / 2.0 * UP
+        center = np.asarray(params.box_rest_m, float) + params.load.height_m / 2.0 * UP
     else:
         return None
-    return BoxPlacement(center_m=center, axes=box_axes, shape=BOX)
+    return BoxPlacement(center_m=center, axes=box_axes, shape=params.load)
 
 
-def _platform(params: PoseParams) -> BoxPlacement | None:
-    """A low platform under the resting box when it rests above the floor."""
+def _platforms(params: PoseParams) -> tuple[BoxPlacement, ...]:
+    """A low platform under a box resting above the floor (two blocks under a barbell's plates)."""
     if params.box_rest_m is None or params.box_rest_m[1] <= 0.0:
-        return None
-    height = params.box_rest_m[1]
-    shape = BoxShape(width_m=BOX.width_m + 0.08, depth_m=BOX.depth_m + 0.08, height_m=height, grip_height_m=0.0)
+        return ()
+    height, load = params.box_rest_m[1], params.load
     center = np.asarray(params.box_rest_m, float) - height / 2.0 * UP
-    return BoxPlacement(center_m=center, axes=np.stack([FORWARD, UP, LEFT]), shape=shape)
+    axes = np.stack([FORWARD, UP, LEFT])
+    if load.kind != "barbell":
+        shape = BoxShape(width_m=load.width_m + 0.08, depth_m=load.depth_m + 0.08, height_m=height, grip_height_m=0.0)
+        return (BoxPlacement(center_m=center, axes=axes, shape=shape),)
+    block = BoxShape(width_m=0.2, depth_m=0.3, height_m=height, grip_height_m=0.0)
+    middle = sum(PLATE_HALF_SPAN_M) / 2.0
+    return tuple(BoxPlacement(center + side * middle * LEFT, axes, block) for side in (1.0, -1.0))
+
+
+CART = BoxShape(width_m=0.56, depth_m=0.85, height_m=0.78, grip_height_m=0.78, kind="cart")
+"""A platform cart: the handle 0.56 m wide, the deck 0.85 m long in front of it."""
+
+
+def _cart(params: PoseParams) -> BoxPlacement | None:
+    """The cart whose handle's middle is at cart_handle_m (body frame), None without a cart."""
+    if params.cart_handle_m is None:
+        return None
+    return BoxPlacement(np.asarray(params.cart_handle_m, float), np.stack([FORWARD, UP, LEFT]), CART)
 
 
 def _yawed(body: BodyPose, body_yaw_deg: float) -> BodyPose:
@@ -336,7 +421,8 @@ def _yawed(body: BodyPose, body_yaw_deg: float) -> BodyPose:
         head_axes=turn(body.head_axes),
         head_center_m=turn(body.head_center_m),
         box=turn_box(body.box),
-        platform=turn_box(body.platform),
+        platforms=tuple(turn_box(platform) for platform in body.platforms),
+        cart=turn_box(body.cart),
     )
 
 
@@ -368,7 +454,17 @@ def measure_metrics(joints_m: np.ndarray) -> TruthMetrics:
         hand_height_m=float(wrist_mid[1]),
         hand_distance_m=float(np.linalg.norm(reject(wrist_mid - ankle_mid, UP))),
         stance_width_m=float(np.linalg.norm(joints_m[Landmark.LEFT_ANKLE] - joints_m[Landmark.RIGHT_ANKLE])),
+        elbow_flexion_deg=_elbow_flexion_deg(joints_m),
     )
+
+
+def _elbow_flexion_deg(joints_m: np.ndarray) -> float:
+    """Mean elbow flexion of both arms (degrees, 0 = straight)."""
+    arms = (
+        (Landmark.LEFT_SHOULDER, Landmark.LEFT_ELBOW, Landmark.LEFT_WRIST),
+        (Landmark.RIGHT_SHOULDER, Landmark.RIGHT_ELBOW, Landmark.RIGHT_WRIST),
+    )
+    return float(np.mean([180.0 - interior_angle_deg(joints_m[s], joints_m[e], joints_m[w]) for s, e, w in arms]))
 
 
 def _twist_deg(joints_m: np.ndarray, trunk_axis: np.ndarray) -> float:
