@@ -17,6 +17,7 @@ import numpy as np
 
 from posecheck.errors import ModelError
 from posecheck.landmarks import NUM_LANDMARKS
+from posecheck.offline import call_offline
 
 MODEL_FILE_NAME = "pose_landmarker_full.task"
 MODEL_ENV_VAR = "POSECHECK_MODEL"
@@ -109,9 +110,10 @@ class PoseEstimator:
             raise ModelError(
                 f"pose model not found at {path}: reinstall posecheck or pass --model PATH to a .task file"
             )
-        self._landmarker = _create_landmarker(path, min_confidence)
+        # Created offline: MediaPipe's usage reporting runs on threads started here (posecheck.offline).
+        self._landmarker = call_offline(lambda: _create_landmarker(path, min_confidence))
         self._last_timestamp_ms = -1
-        self._first_call = True
+        self._quiet = True
 
     def __enter__(self) -> PoseEstimator:
         return self
@@ -140,10 +142,11 @@ class PoseEstimator:
         timestamp_ms = max(int(round(time_ms)), self._last_timestamp_ms + 1)
         self._last_timestamp_ms = timestamp_ms
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-        if self._first_call:  # the native runtime logs set-up warnings on the first inference
+        if self._quiet:  # the native runtime logs set-up warnings when each of its models first runs
             with _quiet_native_stderr():
                 result = self._landmarker.detect_for_video(image, timestamp_ms)
-            self._first_call = False
+            # The landmark model first runs on the first frame with a person: quiet until then.
+            self._quiet = not result.pose_landmarks
         else:
             result = self._landmarker.detect_for_video(image, timestamp_ms)
         if not result.pose_landmarks:

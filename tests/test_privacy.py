@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import socket
+import subprocess
+import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import av
@@ -17,6 +21,7 @@ import pytest
 from posecheck.annotate import blur_face
 from posecheck.config import Config
 from posecheck.landmarks import FACE, NUM_LANDMARKS
+from posecheck.offline import call_offline
 from posecheck.pipeline import AnalysisSettings
 from posecheck.pose import PoseFrame
 from posecheck.run import analyze_to_dir
@@ -47,6 +52,111 @@ def test_analysis_runs_with_the_network_blocked(tmp_path: Path, monkeypatch: pyt
     output = analyze_to_dir(corpus.sample_video(tmp_path), tmp_path / "out", Config())
     assert output.report_path.is_file() and output.report["summary"]["frames_with_pose"] > 0
     assert attempts == []
+
+
+NETWORK_SYSCALL = re.compile(
+    r"^\d+\s+(socket|socketpair|connect|bind|listen|accept4?|send|sendto|sendmsg|sendmmsg|recv|recvfrom|recvmsg|"
+    r"recvmmsg|getsockopt|setsockopt|getsockname|getpeername|shutdown)\("
+)
+REFUSED_SOCKET = re.compile(r"^\d+\s+socket\(.*\) = -1 EACCES")
+# The web app's analysis paths without its server: an upload (analyze_to_dir) and a Live session.
+APP_ANALYSIS_SCRIPT = """
+import sys
+from pathlib import Path
+from posecheck.config import Config
+from posecheck.live import LiveSession
+from posecheck.run import analyze_to_dir
+from posecheck.video import read_frames
+video, out = Path(sys.argv[1]), Path(sys.argv[2])
+analyze_to_dir(video, out / "upload", Config())
+(out / "live").mkdir()
+session = LiveSession(out / "live", Config(), blur_faces=True)
+for frame in read_frames(video):
+    session.process(frame.rgb, frame.time_s)
+assert session.close().report is not None
+"""
+
+
+def strace_or_skip() -> str:
+    """Path of a working strace; the test is skipped only where strace is missing or may not trace."""
+    strace = shutil.which("strace")
+    if strace is None:
+        pytest.skip("strace is not installed (apt-get install strace; .ci/run installs it)")
+    probe = subprocess.run([strace, "-f", "-qq", "-o", "/dev/null", "true"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"strace cannot trace here: {probe.stderr.strip()}")
+    return strace
+
+
+def network_calls(command: list[str], tmp_path: Path) -> list[str]:
+    """Run `command` under strace; the network system calls of all its processes and threads that were not
+    refused before they could do anything (a socket() refused with EACCES creates nothing)."""
+    trace = tmp_path / "network.strace"
+    completed = subprocess.run(
+        [strace_or_skip(), "-f", "-qq", "-e", "trace=network", "-o", str(trace), *command],
+        capture_output=True, text=True, timeout=900,
+    )
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    calls = [line for line in trace.read_text().splitlines() if NETWORK_SYSCALL.match(line)]
+    return [line for line in calls if not REFUSED_SOCKET.match(line)]
+
+
+@pytest.mark.slow
+def test_cli_analysis_makes_no_network_system_call(tmp_path: Path) -> None:
+    video = corpus.sample_video(tmp_path)
+    command = [sys.executable, "-m", "posecheck.cli", "analyze", str(video), "-o", str(tmp_path / "out"), "--quiet"]
+    assert network_calls(command, tmp_path) == []
+    assert (tmp_path / "out" / "report.json").is_file()
+
+
+@pytest.mark.slow
+def test_batch_makes_no_network_system_call(tmp_path: Path) -> None:
+    videos = tmp_path / "videos"
+    videos.mkdir()
+    corpus.sample_video(videos)
+    corpus.one_frame_video(videos)
+    command = [sys.executable, "-m", "posecheck.cli", "batch", str(videos), "-o", str(tmp_path / "out"), "-j", "2",
+               "--quiet"]
+    assert network_calls(command, tmp_path) == []
+    assert len(list((tmp_path / "out").glob("*/report.json"))) == 2
+
+
+@pytest.mark.slow
+def test_app_analysis_paths_make_no_network_system_call(tmp_path: Path) -> None:
+    video = corpus.sample_video(tmp_path)
+    command = [sys.executable, "-c", APP_ANALYSIS_SCRIPT, str(video), str(tmp_path)]
+    assert network_calls(command, tmp_path) == []
+    assert (tmp_path / "upload" / "report.json").is_file() and (tmp_path / "live" / "report.json").is_file()
+
+
+def test_landmarker_threads_cannot_open_sockets_and_the_rest_of_the_process_can() -> None:
+    def open_socket() -> None:
+        socket.socket(socket.AF_INET, socket.SOCK_DGRAM).close()
+
+    with pytest.raises(PermissionError):
+        call_offline(open_socket)
+    with pytest.raises(PermissionError):  # threads started by the offline thread inherit the filter
+        call_offline(lambda: run_in_thread(open_socket))
+    open_socket()  # the calling thread (e.g. the web app's server) keeps its network
+
+
+def run_in_thread(function: Callable[[], None]) -> None:
+    """Run `function` on a new thread and re-raise its exception here."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            function()
+        except BaseException as error:  # noqa: BLE001 - re-raised below
+            errors.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
 
 
 # ----- face blurring -------------------------------------------------------------------------------

@@ -449,3 +449,20 @@ def test_app_refuses_upload_over_the_size_limit(tmp_path: Path, monkeypatch: pyt
     assert not [button for button in app.button if button.label == "Analyse"]
     work = tmp_path / "work"
     assert not work.exists() or list(work.iterdir()) == []  # nothing stored
+
+
+# ----- native log lines -----------------------------------------------------------------------------
+
+
+def test_cli_stderr_holds_no_native_log_lines(tmp_path: Path) -> None:
+    """MediaPipe logs set-up warnings when its landmark model first runs: here on the first frame with a
+    person, after ten empty ones."""
+    import subprocess
+    import sys
+
+    video = corpus.person_walks_in_and_out(tmp_path)
+    completed = subprocess.run(
+        [sys.executable, "-m", "posecheck.cli", "analyze", str(video), "-o", str(tmp_path / "out"), "--quiet"],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert completed.returncode == 0 and completed.stderr == ""
