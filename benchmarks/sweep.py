@@ -1,6 +1,6 @@
 """Sweep benchmark: the synthetic lifter's variety through `posecheck analyze`, scored against ground truth.
 
-    python benchmarks/sweep.py --quick                          # 19 representative clips, a few minutes
+    python benchmarks/sweep.py --quick                          # 21 representative clips, a few minutes
     python benchmarks/sweep.py --quick --split dev              # only the development part of it
     python benchmarks/sweep.py --scripts twist-carry pivot-carry --yaws 0 30 60 90 --elevations 0 10 20
     python benchmarks/sweep.py --scripts stoop-lift squat-lift --fps 15 24 30 60 --down-s 0.6 1.0 2.0
@@ -69,6 +69,7 @@ class Case:
         parts += [f"down{v.down_s:g}"] if "down_s" in varies else []
         parts += [v.posture, v.load] if "posture" in varies else []
         parts += ["put-down"] if v.put_down and "put_down" in varies else []
+        parts += [f"x{v.repeats}"] if v.repeats > 1 and "repeats" in varies else []
         parts += [self.occluder] if self.occluder else []
         return "_".join(parts)
 
@@ -141,6 +142,7 @@ def grid(
     loads: Sequence[str],
     occluders: Sequence[str | None],
     put_downs: Sequence[bool],
+    repeats: Sequence[int] = (1,),
 ) -> list[Case]:
     """Every combination, each script taking only the variation axes it uses; impossible ones skipped."""
     cases: dict[str, Case] = {}
@@ -150,12 +152,15 @@ def grid(
         script_downs = downs if "down_s" in varies else [base.down_s]
         script_postures = postures if "posture" in varies else [base.posture]
         script_puts = put_downs if "put_down" in varies else [False]
-        for down_s, posture, put_down in itertools.product(script_downs, script_postures, script_puts):
+        script_repeats = repeats if "repeats" in varies else [1]
+        for down_s, posture, put_down, count in itertools.product(
+            script_downs, script_postures, script_puts, script_repeats
+        ):
             script_loads = loads if "load" in varies else [base.load]
             for load in script_loads:
                 chosen = auto_load(script, posture) if load == "auto" else load
                 try:
-                    variation = Variation(down_s=down_s, posture=posture, load=chosen, put_down=put_down)
+                    variation = Variation(down_s=down_s, posture=posture, load=chosen, put_down=put_down, repeats=count)
                 except ValueError:
                     continue
                 for yaw, elevation, fps, occluder in itertools.product(yaws, elevations, fps_values, occluders):
@@ -165,7 +170,7 @@ def grid(
 
 
 def quick_grid() -> list[Case]:
-    """19 clips covering every script, posture, load kind, occluder, 15-30 fps and 0.6-2 s down."""
+    """21 clips covering every script, posture, load kind, occluder, 15-30 fps and 0.6-2 s down."""
     v = Variation
 
     def case(
@@ -179,7 +184,7 @@ def quick_grid() -> list[Case]:
         return Case(script, yaw, camera_elevation_deg, fps, variation or default_variation(script), occluder)
 
     return [
-        case("stoop-lift", 30.0, v(down_s=1.0, posture="straight-arms", put_down=True)),
+        case("stoop-lift", 30.0, v(down_s=1.0, posture="straight-arms", put_down=True, repeats=2)),
         case("stoop-lift", 90.0, v(down_s=0.6), fps=30.0, occluder="plate"),
         case("squat-lift", 60.0, v(down_s=0.8, posture="chest")),
         case("squat-lift", 90.0, v(down_s=2.0, posture="hip", load="small"), occluder="crate"),
@@ -193,6 +198,8 @@ def quick_grid() -> list[Case]:
         case("pivot-carry", 60.0, v(posture="straight-arms")),
         case("pivot-carry", 30.0, v(posture="chest")),
         case("hold-still", 30.0, v(posture="hip", load="small")),
+        case("carry-walk", 30.0, v(posture="chest")),
+        case("cart-walk", 60.0),
         case("cart-push", 30.0),
         case("cart-push", 90.0, camera_elevation_deg=20.0),
         case("reach-floor", 60.0, v(down_s=0.8)),
@@ -354,7 +361,7 @@ def _occluder(text: str) -> str | None:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The sweep's command line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="a fixed 19-clip grid (ignores the grid options)")
+    parser.add_argument("--quick", action="store_true", help="a fixed 21-clip grid (ignores the grid options)")
     parser.add_argument("--split", choices=("dev", "holdout", "all"), default="all")
     parser.add_argument("--scripts", nargs="+", choices=list(SCRIPTS), default=list(SWEPT_SCRIPTS))
     parser.add_argument("--yaws", nargs="+", type=float, default=[0.0, 30.0, 60.0, 90.0])
@@ -366,6 +373,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
                         help="auto: the script's own load, a small box on the hip")
     parser.add_argument("--occluders", nargs="+", type=_occluder, default=[None], metavar="{none,plate,crate}")
     parser.add_argument("--put-down", choices=("no", "yes", "both"), default="no", help="lifts put the load back")
+    parser.add_argument("--repeats", nargs="+", type=int, default=[1], help="lifts in a row per clip")
     parser.add_argument("--limit", type=int, help="only the first N clips of the grid")
     parser.add_argument("--config", help="posecheck TOML config to analyse with")
     parser.add_argument("--model", help="pose model (.task) instead of the shipped one")
@@ -383,7 +391,7 @@ def cases_from_args(args: argparse.Namespace) -> list[Case]:
     else:
         put_downs = {"no": [False], "yes": [True], "both": [False, True]}[args.put_down]
         cases = grid(args.scripts, args.yaws, args.elevations, args.fps, args.down_s, args.postures, args.loads,
-                     args.occluders, put_downs)
+                     args.occluders, put_downs, args.repeats)
     if args.split != "all":
         cases = [case for case in cases if case.split == args.split]
     return cases[: args.limit] if args.limit else cases

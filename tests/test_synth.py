@@ -50,7 +50,8 @@ def expected_trunk_flexion_deg(params: PoseParams) -> float:
 
 def assert_metrics_match(params: PoseParams) -> None:
     metrics = measure_metrics(build_body(params).joints_m)
-    assert metrics.knee_flexion_deg == pytest.approx(params.knee_flexion_deg, abs=TOLERANCE_DEG)
+    if params.step_m == 0.0:  # walking knees follow the feet (tests/test_synth_variety.py checks them)
+        assert metrics.knee_flexion_deg == pytest.approx(params.knee_flexion_deg, abs=TOLERANCE_DEG)
     measured_trunk = metrics.trunk_flexion_deg
     if params.trunk_flexion_deg == 0.0:  # pure side bend: no forward component to sign the angle
         measured_trunk = abs(measured_trunk)
@@ -58,7 +59,8 @@ def assert_metrics_match(params: PoseParams) -> None:
     assert metrics.torso_twist_deg == pytest.approx(params.torso_twist_deg, abs=TOLERANCE_DEG)
     assert metrics.lateral_bend_deg == pytest.approx(params.lateral_bend_deg, abs=TOLERANCE_DEG)
     assert metrics.body_yaw_deg == pytest.approx(params.body_yaw_deg, abs=TOLERANCE_DEG)
-    assert metrics.stance_width_m == pytest.approx(params.stance_width_m, abs=1e-6)
+    if params.step_m == 0.0:
+        assert metrics.stance_width_m == pytest.approx(params.stance_width_m, abs=1e-6)
 
 
 @pytest.mark.parametrize("knee", [0.0, 15.0, 45.0, 100.0])

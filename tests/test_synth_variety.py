@@ -16,8 +16,8 @@ from posecheck.synth.scripts import BUILDERS, POSTURES, SCRIPTS, Variation, get_
 from posecheck.synth.skeleton import LOADS, build_body, measure_metrics
 
 LIFTS = ("squat-lift", "stoop-lift", "semi-squat", "hinge-lift")
-CARRIES = ("twist-carry", "pivot-carry", "hold-still")
-NO_LOAD = ("stand-still", "stooped-hold", "hands-clasped", "reach-floor", "cart-push")
+CARRIES = ("twist-carry", "pivot-carry", "hold-still", "carry-walk")
+NO_LOAD = ("stand-still", "stooped-hold", "hands-clasped", "reach-floor", "cart-push", "cart-walk")
 SMALL = (160, 120)
 
 
@@ -56,6 +56,20 @@ def test_load_held_exactly_between_pick_up_and_put_down(name: str) -> None:
         assert pick_up == pytest.approx(0.8 + variation.down_s + 0.4)
         for time_s in np.arange(0.0, script.duration_s, 0.05):
             assert script.pose_at(float(time_s)).load_held == (pick_up <= time_s < put_down), (variation, time_s)
+
+
+@pytest.mark.parametrize("put_down", [False, True])
+def test_repeated_lifts_hold_the_load_once_per_lift(put_down: bool) -> None:
+    script = get_script("squat-lift", Variation(down_s=0.7, repeats=3, put_down=put_down))
+    assert script.lifts == 3 and len(script.put_downs_s) == 2 + put_down
+    spans = list(zip(script.pick_ups_s, [*script.put_downs_s, np.inf][:3], strict=True))
+    assert all(a < b for a, b in spans) and all(b < c for (_, b), (c, _) in zip(spans, spans[1:], strict=False))
+    for time_s in np.arange(0.0, script.duration_s, 0.05):
+        held = any(start <= time_s < end for start, end in spans)
+        assert script.pose_at(float(time_s)).load_held == held, time_s
+    resting = build_body(script.pose_at(0.0)).box
+    between = build_body(script.pose_at((script.put_downs_s[0] + script.pick_ups_s[1]) / 2.0)).box
+    assert resting is not None and between is not None and between.center_m == pytest.approx(resting.center_m)
 
 
 @pytest.mark.parametrize("name", LIFTS)
@@ -121,14 +135,36 @@ def test_negative_scripts_never_hold_a_load(name: str) -> None:
         assert not params.load_held and build_body(params).box is None
 
 
-def test_cart_push_keeps_the_hands_on_the_handle() -> None:
-    script = SCRIPTS["cart-push"]
+@pytest.mark.parametrize("name", ["cart-push", "cart-walk"])
+def test_cart_push_keeps_the_hands_on_the_handle(name: str) -> None:
+    script = SCRIPTS[name]
     for time_s in np.arange(0.0, script.duration_s, 0.25):
         body = build_body(script.pose_at(float(time_s)))
         left, right = wrists(body.joints_m)
         assert body.cart is not None
         assert np.linalg.norm((left + right) / 2.0 - body.cart.center_m) < 0.01
         assert 20.0 <= measure_metrics(body.joints_m).elbow_flexion_deg <= 60.0
+
+
+@pytest.mark.parametrize("name", ["carry-walk", "cart-walk"])
+def test_walking_steps_the_feet_and_moves_the_body_forward(name: str) -> None:
+    from posecheck.synth.skeleton import DIMENSIONS
+
+    script = SCRIPTS[name]
+    start, end = (build_body(script.pose_at(t)).joints_m for t in (0.0, script.duration_s))
+    assert end[Landmark.LEFT_HIP][0] - start[Landmark.LEFT_HIP][0] >= 1.3
+    apart, lifted, bent = [], [], []
+    for time_s in np.arange(1.5, 4.5, 0.1):
+        joints = build_body(script.pose_at(float(time_s))).joints_m
+        for hip, knee, ankle in ((Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE),
+                                 (Landmark.RIGHT_HIP, Landmark.RIGHT_KNEE, Landmark.RIGHT_ANKLE)):
+            assert np.linalg.norm(joints[knee] - joints[hip]) == pytest.approx(DIMENSIONS.thigh_m, abs=1e-6)
+            assert np.linalg.norm(joints[ankle] - joints[knee]) == pytest.approx(DIMENSIONS.shin_m, abs=1e-6)
+        apart.append(abs(joints[Landmark.LEFT_ANKLE][0] - joints[Landmark.RIGHT_ANKLE][0]))
+        lifted.append(max(joints[Landmark.LEFT_ANKLE][1], joints[Landmark.RIGHT_ANKLE][1]) - DIMENSIONS.ankle_height_m)
+        bent.append(measure_metrics(joints).knee_flexion_deg)
+    assert max(apart) > 0.35 and max(lifted) > 0.05 and max(bent) > 15.0
+    assert script.pose_at(3.0).load_held == (name == "carry-walk")
 
 
 def test_reach_floor_goes_low_without_a_load() -> None:
@@ -189,12 +225,14 @@ def test_cli_renders_a_variation(tmp_path, capsys: pytest.CaptureFixture[str]) -
     output = tmp_path / "v.mp4"
     args = _synth_parser().parse_args(
         ["synth", "squat-lift", "--size", "96x72", "--fps", "24", "--duration", "0.3", "--down-s", "0.8",
-         "--posture", "straight-arms", "--load", "large", "--put-down", "--occluder", "plate", "-o", str(output)]
+         "--posture", "straight-arms", "--load", "large", "--put-down", "--repeats", "2", "--occluder", "plate",
+         "-o", str(output)]
     )
     assert args.handler(args) == 0
     truth = json.loads(output.with_name("v.truth.json").read_text())
-    assert truth["variation"] == {"down_s": 0.8, "posture": "straight-arms", "load": "large", "put_down": True}
-    assert truth["occluder"] == "plate" and len(truth["put_downs_s"]) == 1
+    assert truth["variation"] == {"down_s": 0.8, "posture": "straight-arms", "load": "large", "put_down": True,
+                                  "repeats": 2}
+    assert truth["occluder"] == "plate" and truth["lifts"] == 2 and len(truth["put_downs_s"]) == 2
 
 
 def test_cli_refuses_an_impossible_variation(tmp_path, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: ANN001

@@ -54,6 +54,7 @@ def add_synth_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
     how.add_argument("--posture", choices=list(POSTURES), help="carry posture (default waist)")
     how.add_argument("--load", choices=list(LOADS), help="the load (default medium box; hinge-lift: barbell)")
     how.add_argument("--put-down", action="store_true", help="lifts: put the load back down at the end")
+    how.add_argument("--repeats", type=int, metavar="N", help="lifts: N lifts in a row, 1-10 (default 1)")
     how.add_argument("--occluder", choices=list(OCCLUDERS), help="an object on the floor between camera and shins")
     parser.add_argument("-o", "--output", metavar="CLIP.mp4", help="output video path")
     parser.set_defaults(handler=run_synth)
@@ -102,6 +103,7 @@ def variation_from_args(args: argparse.Namespace) -> Variation:
         posture=args.posture or base.posture,
         load=args.load or base.load,
         put_down=args.put_down or base.put_down,
+        repeats=base.repeats if args.repeats is None else args.repeats,
     )
 
 

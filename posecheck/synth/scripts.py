@@ -28,17 +28,21 @@ FLOOR_GRIP_HEIGHT_M = 0.46
 
 @dataclass(frozen=True)
 class Variation:
-    """How a script is performed: seconds to go down (lifts), carry posture, load, and whether the load
-    is put down again after a lift. Scripts ignore what they do not use (see MotionScript.varies)."""
+    """How a script is performed: seconds to go down (lifts), carry posture, load, whether the load is
+    put down again after a lift, and how many lifts in a row (each but the last ends with a put-down).
+    Scripts ignore what they do not use (see MotionScript.varies)."""
 
     down_s: float = 1.5
     posture: str = "waist"
     load: str = "medium"
     put_down: bool = False
+    repeats: int = 1
 
     def __post_init__(self) -> None:
         if not 0.2 <= self.down_s <= 5.0:
             raise ValueError(f"down_s must be between 0.2 and 5 s, got {self.down_s:g}")
+        if not 1 <= self.repeats <= 10:
+            raise ValueError(f"repeats must be between 1 and 10, got {self.repeats}")
         if self.posture not in POSTURES:
             raise ValueError(f"unknown carry posture {self.posture!r}; known: {', '.join(POSTURES)}")
         if self.load not in LOADS:
@@ -200,7 +204,7 @@ class LiftTimes:
     @classmethod
     def for_speed(cls, down_s: float, put_down: bool) -> LiftTimes:
         """Stand 0.8 s, descend in down_s, grab 0.4 s later, rise 0.4 s after that, hold 1.3 s (or put down)."""
-        grab_s = 0.8 + down_s + 0.4
+        grab_s = round(0.8 + down_s + 0.4, 6)
         rise_s = down_s * 16.0 / 15.0
         end_s = grab_s + 0.4 + rise_s + 1.3
         if put_down:
@@ -246,8 +250,46 @@ class LiftTimes:
         return time_s >= self.grab_s and (self.release_s is None or time_s < self.release_s)
 
 
-def _lift(shape: LiftShape, variation: Variation) -> tuple[Callable[[float], PoseParams], LiftTimes]:
-    """Stand, descend, grab, rise with the load to the carry posture, hold (or put it back down)."""
+@dataclass(frozen=True)
+class LiftSequence:
+    """`repeats` lifts in a row: every one but the last puts the load back; times in seconds."""
+
+    cycle: LiftTimes
+    last: LiftTimes
+    repeats: int
+
+    @classmethod
+    def of(cls, variation: Variation) -> LiftSequence:
+        """The lift sequence a variation asks for."""
+        cycle = LiftTimes.for_speed(variation.down_s, put_down=True)
+        return cls(cycle, LiftTimes.for_speed(variation.down_s, variation.put_down), variation.repeats)
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the whole sequence."""
+        return round((self.repeats - 1) * self.cycle.end_s + self.last.end_s, 4)
+
+    def at(self, time_s: float) -> tuple[LiftTimes, float]:
+        """The lift under way at `time_s` and the time since it began."""
+        index = min(int(time_s // self.cycle.end_s), self.repeats - 1)
+        return (self.cycle if index < self.repeats - 1 else self.last), time_s - index * self.cycle.end_s
+
+    @property
+    def pick_ups_s(self) -> tuple[float, ...]:
+        """True pick-up times."""
+        return tuple(round(k * self.cycle.end_s + self.cycle.grab_s, 4) for k in range(self.repeats))
+
+    @property
+    def put_downs_s(self) -> tuple[float, ...]:
+        """True put-down (release) times."""
+        times = [k * self.cycle.end_s + (self.cycle.release_s or 0.0) for k in range(self.repeats - 1)]
+        if self.last.release_s is not None:
+            times.append((self.repeats - 1) * self.cycle.end_s + self.last.release_s)
+        return tuple(round(time_s, 4) for time_s in times)
+
+
+def _lift(shape: LiftShape, variation: Variation) -> tuple[Callable[[float], PoseParams], LiftSequence]:
+    """Stand, descend, grab, rise with the load to the carry posture, hold (or put it back down); repeated."""
     standing = PoseParams(knee_flexion_deg=3.0, trunk_flexion_deg=2.0, stance_width_m=shape.stance_width_m)
     load, carry_grip_point, carry_grip = carry_of(variation, standing)
     rest_x, rest_y, rest_z = shape.box_rest_m
@@ -256,9 +298,10 @@ def _lift(shape: LiftShape, variation: Variation) -> tuple[Callable[[float], Pos
     box_rest = (rest_x, rest_y, rest_z)
     floor_grip_point = (rest_x, rest_y + load.grip_height_m, rest_z)
     floor_grip = side_grip(load)
-    times = LiftTimes.for_speed(variation.down_s, variation.put_down)
+    sequence = LiftSequence.of(variation)
 
     def pose_at(time_s: float) -> PoseParams:
+        times, time_s = sequence.at(time_s)
         down, carried = times.bend(time_s), times.carried(time_s)
         return PoseParams(
             knee_flexion_deg=_lerp(3.0, shape.knee_flexion_deg, down),
@@ -272,29 +315,30 @@ def _lift(shape: LiftShape, variation: Variation) -> tuple[Callable[[float], Pos
             grip=blend_grips(floor_grip, carry_grip, carried, load),
         )
 
-    return pose_at, times
+    return pose_at, sequence
 
 
-LIFT_VARIES = frozenset({"down_s", "posture", "load", "put_down"})
+LIFT_VARIES = frozenset({"down_s", "posture", "load", "put_down", "repeats"})
 
 
 def _lift_script(
     name: str, what: str, shape: LiftShape, flags: frozenset[str], ambiguous: bool = False
 ) -> Callable[[Variation], MotionScript]:
     def build(variation: Variation) -> MotionScript:
-        pose_at, times = _lift(shape, variation)
+        pose_at, sequence = _lift(shape, variation)
         place = " and put it back" if variation.put_down else ""
+        times = f" {variation.repeats} times" if variation.repeats > 1 else ""
         load, posture = variation.load, variation.posture
-        description = f"{what}, lift a {load} load to the {posture} carry{place} ({variation.down_s:g} s down)"
+        description = f"{what}, lift a {load} load to the {posture} carry{place}{times} ({variation.down_s:g} s down)"
         return MotionScript(
             name,
             description,
-            round(times.end_s, 4),
+            sequence.duration_s,
             pose_at,
             flags,
             ambiguous,
-            pick_ups_s=(times.grab_s,),
-            put_downs_s=(times.release_s,) if times.release_s is not None else (),
+            pick_ups_s=sequence.pick_ups_s,
+            put_downs_s=sequence.put_downs_s,
             varies=LIFT_VARIES,
             variation=variation,
         )
@@ -308,22 +352,30 @@ def _lift_script(
 CARRY_STANCE = PoseParams(knee_flexion_deg=5.0, trunk_flexion_deg=3.0)
 
 
-def _carried(variation: Variation, **pose: float) -> PoseParams:
-    """A standing pose holding the variation's load in its carry posture."""
-    load, grip_point, grip = carry_of(variation, CARRY_STANCE)
+def _carried(carry: tuple[BoxShape, tuple[float, float, float], Grip], **pose: float) -> PoseParams:
+    """A standing pose holding a load (load, grip point, grip: see carry_of)."""
+    load, grip_point, grip = carry
     angles = {"knee_flexion_deg": 5.0, "trunk_flexion_deg": 3.0, **pose}
     return PoseParams(grip_point_m=grip_point, load_held=True, load=load, grip=grip, **angles)
 
 
 def _carry_script(
-    name: str, description: str, duration_s: float, motion: Callable[[float], dict[str, float]], flags: frozenset[str]
+    name: str,
+    description: str,
+    duration_s: float,
+    motion: Callable[[float], dict[str, float]],
+    flags: frozenset[str],
+    stance: PoseParams | None = None,
 ) -> Callable[[Variation], MotionScript]:
+    """A script holding the load throughout; the grip is fitted to `stance` (default: standing still)."""
+
     def build(variation: Variation) -> MotionScript:
+        carry = carry_of(variation, stance or CARRY_STANCE)
         return MotionScript(
             name,
             f"{description} ({variation.load} load, {variation.posture} carry)",
             duration_s,
-            lambda time_s: _carried(variation, **motion(time_s)),
+            lambda time_s: _carried(carry, **motion(time_s)),
             flags,
             varies=frozenset({"posture", "load"}),
             variation=variation,
@@ -340,6 +392,25 @@ def _twist(time_s: float) -> dict[str, float]:
 def _pivot(time_s: float) -> dict[str, float]:
     """Turn the whole body 75° to the left on the feet, no twist."""
     return {"body_yaw_deg": 75.0 * smooth_ramp(time_s, 1.0, 4.0)}
+
+
+WALK_STEP_M = 0.22
+"""How far each foot swings forward and back of the hips when walking (a 0.88 m stride)."""
+
+
+def _walk(start_m: float, distance_m: float) -> Callable[[float], dict[str, float]]:
+    """Stand 1 s, walk `distance_m` forward from `start_m` in 4 s (feet together at both ends), stand."""
+
+    def motion(time_s: float) -> dict[str, float]:
+        travelled = smooth_ramp(time_s, 1.0, 5.0)
+        stepping = smooth_ramp(time_s, 1.0, 1.6) * (1.0 - smooth_ramp(time_s, 4.4, 5.0))
+        return {
+            "walk_offset_m": start_m + distance_m * travelled,
+            "step_m": WALK_STEP_M * stepping,
+            "gait_phase_rad": math.pi * distance_m * travelled / (2.0 * WALK_STEP_M),
+        }
+
+    return motion
 
 
 def _hold(time_s: float) -> dict[str, float]:
@@ -424,6 +495,21 @@ def _cart_push(time_s: float) -> PoseParams:
     )
 
 
+def _cart_walk(time_s: float) -> PoseParams:
+    """Push the cart while walking 1.4 m forward (leaning in 12°), hands on its handle; no load."""
+    handle = (CART_HANDLE_M[0] + 0.05, CART_HANDLE_M[1] - 0.02, 0.0)
+    return PoseParams(
+        knee_flexion_deg=8.0,
+        trunk_flexion_deg=12.0,
+        stance_width_m=0.26,
+        grip_point_m=handle,
+        grip=Grip((0.0, 0.0, 0.22), (0.0, 0.0, -0.22), (0.0, 0.0, 0.0)),
+        reach_fraction=1.0,
+        cart_handle_m=handle,
+        **_walk(-1.1, 1.4)(time_s),
+    )
+
+
 def _fixed(name: str, description: str, duration_s: float, pose_at: Callable[[float], PoseParams],
            flags: frozenset[str] = frozenset()) -> Callable[[Variation], MotionScript]:
     def build(variation: Variation) -> MotionScript:
@@ -456,6 +542,10 @@ BUILDERS: dict[str, Callable[[Variation], MotionScript]] = {
         "pivot-carry", "hold the load, turn the whole body 75° on the feet, no twist", 6.0, _pivot, frozenset()
     ),
     "hold-still": _carry_script("hold-still", "hold the load still, slight sway", 5.0, _hold, frozenset()),
+    "carry-walk": _carry_script(
+        "carry-walk", "hold the load and walk 1.6 m forward", 6.0, _walk(-0.8, 1.6), frozenset(),
+        stance=replace(CARRY_STANCE, step_m=WALK_STEP_M),
+    ),
     "stand-still": _fixed("stand-still", "stand with the hands at the sides, slight natural sway", 5.0, _stand_still),
     "stooped-hold": _fixed(
         "stooped-hold", "trunk flexed 48° with straight-ish knees held for 25 s, no load", 30.0, _stooped_hold,
@@ -468,6 +558,9 @@ BUILDERS: dict[str, Callable[[Variation], MotionScript]] = {
     "cart-push": _fixed(
         "cart-push", "hands on a cart's handle at waist height, push it forward and ease back twice; no load",
         8.0, _cart_push,
+    ),
+    "cart-walk": _fixed(
+        "cart-walk", "push a cart while walking 1.4 m forward, hands on its handle; no load", 6.0, _cart_walk
     ),
 }
 """Script builders by name."""

@@ -127,6 +127,9 @@ class PoseParams:
     `box_rest_m` is the bottom centre of the load while it is not held (None: no load); when it is
     above the floor the load rests on a platform that stays there. `cart_handle_m` is the middle of a
     cart's handle (None: no cart); the cart stands in front of it on the floor.
+    Walking: each foot swings `step_m` forward and back of the hips at `gait_phase_rad` (the left foot
+    leads at π/2, a foot lifts 7 cm while it swings forward; the hips lower so the legs reach), and the
+    body with what it holds or pushes is `walk_offset_m` forward of the origin.
     """
 
     knee_flexion_deg: float = 0.0
@@ -142,6 +145,9 @@ class PoseParams:
     load: BoxShape = BOX
     grip: Grip | None = None
     cart_handle_m: tuple[float, float, float] | None = None
+    step_m: float = 0.0
+    gait_phase_rad: float = 0.0
+    walk_offset_m: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -217,7 +223,14 @@ def build_body(params: PoseParams, dims: BodyDimensions = DIMENSIONS) -> BodyPos
     head_axes, head_center = _place_head(params, dims, shoulder_mid, thorax_axes, joints)
     box = _place_arms_and_box(params, dims, hip_mid, trunk_axis, thorax_axes, joints)
     pelvis_axes = np.stack([FORWARD, UP, LEFT])
-    body = BodyPose(joints, pelvis_axes, thorax_axes, head_axes, head_center, box, _platforms(params), _cart(params))
+    shift = params.walk_offset_m * FORWARD
+    joints += shift
+    if box is not None and params.load_held:
+        box = BoxPlacement(box.center_m + shift, box.axes, box.shape)
+    cart = _cart(params)
+    if cart is not None:
+        cart = BoxPlacement(cart.center_m + shift, cart.axes, cart.shape)
+    body = BodyPose(joints, pelvis_axes, thorax_axes, head_axes, head_center + shift, box, _platforms(params), cart)
     return _yawed(body, params.body_yaw_deg)
 
 
@@ -232,6 +245,12 @@ def _place_legs(params: PoseParams, dims: BodyDimensions, joints: np.ndarray) ->
     lateral = dims.hip_half_width_m - params.stance_width_m / 2.0
     scale = math.sqrt(max(hip_to_ankle**2 - lateral**2, 1e-9)) / hip_to_ankle
     hip_mid = np.array([hip_forward * scale, dims.ankle_height_m + hip_up * scale, 0.0])
+    if params.step_m > 0.0:  # lower the hips so the legs reach the feet at the longest step
+        straight = math.cos(math.radians(5.0))
+        longest = math.sqrt(dims.shin_m**2 + dims.thigh_m**2 + 2 * dims.shin_m * dims.thigh_m * straight)
+        ahead = params.step_m + abs(hip_mid[0])
+        reach_up = math.sqrt(max(longest**2 - ahead**2 - lateral**2, 1e-9))
+        hip_mid[1] = min(hip_mid[1], dims.ankle_height_m + reach_up)
     legs = (
         (1.0, Landmark.LEFT_HIP, Landmark.LEFT_KNEE, Landmark.LEFT_ANKLE, Landmark.LEFT_HEEL, Landmark.LEFT_FOOT_INDEX),
         (
@@ -246,11 +265,19 @@ def _place_legs(params: PoseParams, dims: BodyDimensions, joints: np.ndarray) ->
     for side, hip, knee, ankle, heel, toe in legs:
         joints[hip] = hip_mid + side * dims.hip_half_width_m * LEFT
         joints[ankle] = np.array([0.0, dims.ankle_height_m, side * params.stance_width_m / 2.0])
+        if params.step_m > 0.0:
+            joints[ankle] += _step_offset(side, params.step_m, params.gait_phase_rad)
         foot_forward = turn_left(FORWARD, UP, side * dims.toe_out_deg)
         joints[knee], _ = two_bone_ik(joints[hip], joints[ankle], dims.thigh_m, dims.shin_m, foot_forward)
         joints[heel] = joints[ankle] - 0.065 * foot_forward - 0.055 * UP
         joints[toe] = joints[ankle] + 0.165 * foot_forward - 0.055 * UP
     return hip_mid
+
+
+def _step_offset(side: float, step_m: float, phase_rad: float) -> np.ndarray:
+    """Where a walking foot is relative to standing (m): side +1 left, -1 right; lifted while swinging forward."""
+    swing = side * math.cos(phase_rad)
+    return np.array([side * step_m * math.sin(phase_rad), 0.07 * max(0.0, swing), 0.0])
 
 
 def _trunk_axis(trunk_flexion_deg: float, lateral_bend_deg: float) -> np.ndarray:
