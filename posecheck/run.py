@@ -2,8 +2,10 @@
 
 Everything is written into a hidden staging directory first and moved into place at the end,
 report.json last (an existing report is removed before anything else is replaced): a directory
-holding a report.json always holds a complete analysis. Staging directories are named after the
-process writing them; those of dead processes (a killed run) are removed by the next run.
+holding a report.json always holds a complete analysis. Only an empty directory or one with
+posecheck's own earlier result is written into, and only posecheck's own files are replaced
+(posecheck/outputs.py); one run at a time holds the directory. Staging directories are named after
+the process writing them; those of dead processes (a killed run) are removed by the next run.
 """
 
 from __future__ import annotations
@@ -20,6 +22,17 @@ import numpy as np
 
 from posecheck.config import Config
 from posecheck.errors import OutputError
+from posecheck.outputs import (
+    PRIVATE_DIR_MODE,
+    check_output_dir,
+    exclusive_lock,
+    file_digest,
+    make_private,
+    own_files,
+    read_manifest,
+    refuse_foreign,
+    write_manifest,
+)
 from posecheck.pipeline import AnalysisResult, AnalysisSettings, ProgressCallback, ThreadedSink, analyze_video
 from posecheck.pose import PoseEstimator, default_model_path
 from posecheck.processes import process_alive
@@ -32,6 +45,7 @@ CSV_NAME = "metrics.csv"
 VIDEO_NAME = "annotated.mp4"
 EVENTS_DIR = "events"
 STAGING_PREFIX = ".posecheck-partial-"
+FIXED_OUTPUTS = (REPORT_NAME, CSV_NAME, VIDEO_NAME)
 
 
 @dataclass(frozen=True)
@@ -58,16 +72,14 @@ class AnalysisOutput:
         return self.output_dir / VIDEO_NAME
 
 
-def prepare_output_dir(output_dir: Path, overwrite: bool) -> None:
-    """Create the output directory; refuse to replace an existing report unless `overwrite`."""
+def create_output_dir(output_dir: Path) -> None:
+    """Create the output directory (private) unless it exists; OutputError if it cannot be written."""
     try:
-        output_dir.mkdir(parents=True, exist_ok=True)
+        output_dir.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
     except OSError as error:
         raise OutputError(f"cannot create output directory {output_dir}: {error.strerror or error}") from error
     if not os.access(output_dir, os.W_OK | os.X_OK):
         raise OutputError(f"output directory {output_dir} is not writable")
-    if (output_dir / REPORT_NAME).exists() and not overwrite:
-        raise OutputError(f"{output_dir} already holds a report; use --overwrite or another -o DIR")
 
 
 def analyze_to_dir(
@@ -82,24 +94,26 @@ def analyze_to_dir(
     """Analyse `video_path` and write all outputs into `output_dir` (see module docstring)."""
     output_dir = Path(output_dir)
     info = probe_video(video_path)  # fail on unreadable input before creating anything
-    prepare_output_dir(output_dir, overwrite)
+    create_output_dir(output_dir)
     model = Path(model_path) if model_path else default_model_path()
     settings = AnalysisSettings(settings.stride, settings.max_width, str(model), settings.blur_faces)
-    staging = _make_staging(output_dir)
-    try:
-        result = _analyze_into(video_path, staging, config, settings, model, info.fps, progress)
-        report = build_report(result, config.ergonomics)
-        write_metrics_csv(staging / CSV_NAME, result.frames)
-        write_report_json(staging / REPORT_NAME, report)
-        _publish(staging, output_dir)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+    with exclusive_lock(output_dir):
+        remove_stale_staging(output_dir)
+        check_output_dir(output_dir, overwrite, Path(video_path), FIXED_OUTPUTS, STAGING_PREFIX)
+        staging = _make_staging(output_dir)
+        try:
+            result = _analyze_into(video_path, staging, config, settings, model, info.fps, progress)
+            report = build_report(result, config.ergonomics)
+            write_metrics_csv(staging / CSV_NAME, result.frames)
+            write_report_json(staging / REPORT_NAME, report)
+            _publish(staging, output_dir)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     return AnalysisOutput(result, report, output_dir)
 
 
 def _make_staging(output_dir: Path) -> Path:
-    """A new hidden staging directory (with events/) in `output_dir`, after removing stale ones."""
-    remove_stale_staging(output_dir)
+    """A new hidden, private staging directory (with events/) in `output_dir`."""
     try:
         staging = Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-", dir=output_dir))
         (staging / EVENTS_DIR).mkdir()
@@ -165,15 +179,24 @@ def write_jpeg(path: Path, rgb: np.ndarray, quality: int = 90) -> None:
 
 
 def _publish(staging: Path, output_dir: Path) -> None:
-    """Move staged outputs into place: first retire an old report, the new report last."""
+    """Move staged outputs into place, replacing only posecheck's own files: the old report first, the new last.
+
+    The manifest lists old and new files while they are moved, and only the new ones afterwards, so a
+    run killed half-way leaves nothing the next run would not recognise as its own.
+    """
+    make_private(staging)
+    new = {path.relative_to(staging).as_posix(): {file_digest(path)} for path in staging.rglob("*") if path.is_file()}
+    own = own_files(output_dir, read_manifest(output_dir) or {})
+    refuse_foreign(output_dir, new, own)
+    write_manifest(output_dir, {name: own.get(name, set()) | new.get(name, set()) for name in {*own, *new}})
     try:
-        (output_dir / REPORT_NAME).unlink(missing_ok=True)
-        events_dir = output_dir / EVENTS_DIR
-        if events_dir.exists():
-            shutil.rmtree(events_dir)
-        os.replace(staging / EVENTS_DIR, events_dir)
-        for name in (VIDEO_NAME, CSV_NAME, REPORT_NAME):
-            if (staging / name).exists():
-                os.replace(staging / name, output_dir / name)
+        if REPORT_NAME in own:
+            (output_dir / REPORT_NAME).unlink()
+        for name in own.keys() - new.keys():
+            (output_dir / name).unlink(missing_ok=True)
+        (output_dir / EVENTS_DIR).mkdir(mode=PRIVATE_DIR_MODE, exist_ok=True)
+        for name in sorted(new, key=lambda name: name == REPORT_NAME):
+            os.replace(staging / name, output_dir / name)
     except OSError as error:
         raise OutputError(f"cannot move results into {output_dir}: {error.strerror or error}") from error
+    write_manifest(output_dir, new)

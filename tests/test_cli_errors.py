@@ -74,10 +74,13 @@ def test_output_is_a_file(blank_video: Path, tmp_path: Path, capsys: pytest.Capt
     assert code == 7 and "cannot create output directory" in message
 
 
-def test_existing_report_needs_overwrite(blank_video: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("overwrite", [[], ["--overwrite"]], ids=["plain", "overwrite"])
+def test_report_posecheck_did_not_write_is_never_replaced(
+    blank_video: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], overwrite: list[str]
+) -> None:
     out = tmp_path / "out"
     out.mkdir()
     (out / "report.json").write_text("{}")
-    code, message = run_cli(["analyze", str(blank_video), "-o", str(out)], capsys)
-    assert code == 7 and "--overwrite" in message
+    code, message = run_cli(["analyze", str(blank_video), "-o", str(out), *overwrite], capsys)
+    assert code == 7 and "holds no posecheck result (report.json)" in message
     assert (out / "report.json").read_text() == "{}"

@@ -298,7 +298,8 @@ def test_uploads_are_stored_in_the_data_dir_under_generated_names(
     sessions = list((data / "sessions").iterdir())
     assert len(sessions) == 1 and re.fullmatch(r"[0-9a-f]{32}", sessions[0].name)
     stored = sorted(path.name for path in sessions[0].iterdir())
-    assert stored == ["annotated.mp4", "events", "metrics.csv", "report.json", "source.mp4"]
+    assert stored == [".posecheck-manifest.json", "annotated.mp4", "events", "metrics.csv", "report.json",
+                      "session.json", "source.mp4"]
     assert (sessions[0] / "source.mp4").read_bytes() == video.read_bytes()
     assert list((data / "work").iterdir()) == []
     [summary] = HistoryStore(data).list_sessions()

@@ -305,7 +305,7 @@ def test_existing_report_refused_then_replaced_with_overwrite(
     out = tmp_path / "out"
     first = assert_complete(analyze(corpus.one_frame_video(tmp_path), out, capsys))
     old_report = (out / REPORT_NAME).read_bytes()
-    (out / "events" / "stale.jpg").write_bytes(b"from the first run")
+    (out / "events" / "notes.jpg").write_bytes(b"the user's, not posecheck's")
     second_video = corpus.person_walks_in_and_out(tmp_path)
 
     refused = analyze(second_video, out, capsys)
@@ -316,8 +316,9 @@ def test_existing_report_refused_then_replaced_with_overwrite(
 
     replaced = assert_complete(analyze(second_video, out, capsys, "--overwrite"))
     assert replaced["video"]["path"] == str(second_video) != first["video"]["path"]
-    assert not (out / "events" / "stale.jpg").exists()  # the events directory was replaced as a whole
-    assert sorted(path.name for path in out.iterdir()) == ["annotated.mp4", "events", "metrics.csv", "report.json"]
+    assert (out / "events" / "notes.jpg").read_bytes() == b"the user's, not posecheck's"  # not posecheck's: kept
+    assert sorted(path.name for path in out.iterdir()) == [
+        ".posecheck-manifest.json", "annotated.mp4", "events", "metrics.csv", "report.json"]
 
 
 # ----- webcam stream stopping mid-lift ------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 from fractions import Fraction
@@ -136,24 +138,31 @@ def dead_pid() -> int:
     return process.pid
 
 
-def test_leftovers_of_dead_processes_are_removed_on_open(tmp_path: Path) -> None:
+def test_work_of_dead_processes_is_removed_and_crashed_saves_are_indexed_on_open(tmp_path: Path) -> None:
+    """A folder moved into sessions/ by a process that died before the commit is a saved session, not junk."""
     data = tmp_path / "data"
     store = HistoryStore(data)
     kept = HistoryStore(data)  # second instance in the same process keeps work in progress
     mine = store.open_work_dir()
     crashed_work = store.open_work_dir()
     (crashed_work / "owner.pid").write_text(str(dead_pid()))
-    crashed_publish = data / "sessions" / "0123abcd"  # moved into place, process died before the commit
+    crashed_publish = data / "sessions" / ("0123abcd" * 4)  # moved into place, process died before the commit
     crashed_publish.mkdir()
+    fake_analysis(crashed_publish)
     (crashed_publish / "owner.pid").write_text(str(dead_pid()))
-    other_process = data / "sessions" / "4567ef01"  # another live process is committing right now
+    other_process = data / "sessions" / ("4567ef01" * 4)  # another live process is committing right now
     other_process.mkdir()
     (other_process / "owner.pid").write_text(str(os.getppid()))
+    not_posecheck = data / "work" / "my-notes"  # not a name the store generates: never touched
+    not_posecheck.mkdir()
 
-    HistoryStore(data)
-    assert mine.is_dir() and other_process.is_dir()
-    assert not crashed_work.exists() and not crashed_publish.exists()
-    assert kept.list_sessions() == []
+    reopened = HistoryStore(data)
+    assert mine.is_dir() and other_process.is_dir() and not_posecheck.is_dir()
+    assert not crashed_work.exists()
+    [recovered] = kept.list_sessions()
+    assert (recovered.kind, recovered.source_name, recovered.events_total) == ("upload", "recovered session", 2)
+    assert len(kept.load_session(recovered.id).events) == 2
+    assert not (crashed_publish / "owner.pid").exists() and reopened.notices == []
 
 
 def test_unwritable_data_dir_is_a_friendly_error(tmp_path: Path) -> None:
@@ -232,3 +241,82 @@ def test_frames_are_ignored_until_started(store: HistoryStore) -> None:
     frame = av.VideoFrame.from_ndarray(np.zeros((48, 64, 3), np.uint8), format="rgb24")
     assert stream.on_frame(frame) is frame
     assert not stream.active and stream.drain() == []
+
+
+# ----- a damaged index: the session folders are the truth ----------------------------------------------
+
+
+def saved_sessions(store: HistoryStore, count: int) -> list[int]:
+    """Save `count` fake upload analyses; their ids."""
+    ids = []
+    for number in range(count):
+        work = store.open_work_dir()
+        fake_analysis(work, events=number)
+        ids.append(store.save_upload_analysis(work, f"clip {number}.mp4"))
+    return ids
+
+
+DAMAGES = {
+    "empty": b"",
+    "garbled": b"SQLite format 3\x00" + bytes(range(256)) * 40,
+    "not_sqlite": b"this is a text file, not a database\n" * 100,
+}
+
+
+@pytest.mark.parametrize("content", DAMAGES.values(), ids=DAMAGES.keys())
+def test_a_damaged_database_is_moved_aside_and_rebuilt_from_the_folders(tmp_path: Path, content: bytes) -> None:
+    data = tmp_path / "data"
+    saved_sessions(HistoryStore(data), 3)
+    folders = saved_dirs(HistoryStore(data))
+    (data / "history.sqlite3").write_bytes(content)
+
+    store = HistoryStore(data)
+
+    assert saved_dirs(store) == folders  # nothing deleted
+    listed = store.list_sessions()
+    assert sorted((s.source_name, s.kind, s.events_total) for s in listed) == [
+        ("clip 0.mp4", "upload", 0), ("clip 1.mp4", "upload", 1), ("clip 2.mp4", "upload", 2)]
+    assert all(len(store.load_session(s.id).events) == s.events_total for s in listed)
+    [aside] = data.glob("history.sqlite3.damaged-*")
+    assert aside.read_bytes() == content  # kept for whoever wants to look at it
+    [notice] = store.notices
+    assert notice.startswith("The history database was damaged (") and "3 session(s) restored" in notice
+    assert "\n" not in notice
+    assert HistoryStore(data).notices == []  # rebuilt once: the next open finds it sound
+
+
+def test_a_database_damaged_while_open_is_rebuilt_on_the_next_query(tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "data")
+    saved_sessions(store, 2)
+    (store.data_dir / "history.sqlite3").write_bytes(DAMAGES["garbled"])
+
+    assert sorted(s.source_name for s in store.list_sessions()) == ["clip 0.mp4", "clip 1.mp4"]
+    assert len(store.notices) == 1 and "damaged" in store.notices[0]
+    assert len(saved_sessions(store, 1)) == 1 and len(store.list_sessions()) == 3  # and it keeps working
+
+
+def test_a_bad_summary_row_is_read_again_from_the_report(store: HistoryStore) -> None:
+    first, second = saved_sessions(store, 2)
+    (store.load_session(second).report_path).write_text("garbled too")
+    with sqlite3.connect(store.data_dir / "history.sqlite3") as db:
+        db.execute("UPDATE sessions SET summary_json = '{not json' WHERE id = ?", (first,))
+        db.execute("UPDATE sessions SET summary_json = '[1, 2]' WHERE id = ?", (second,))
+
+    [listed] = store.list_sessions()
+    assert (listed.id, listed.events_total, listed.verdict) == (first, 0, "Check your technique.")
+    assert store.load_session(first).report_summary["events_total"] == 0
+    assert store.load_session(second) is None
+    [notice] = store.notices
+    assert notice.startswith(f"A saved session is not listed: session #{second}'s report.json cannot be read")
+    assert len(saved_dirs(store)) == 2  # the unreadable one is left in place
+    with sqlite3.connect(store.data_dir / "history.sqlite3") as db:  # the first row was repaired
+        assert json.loads(db.execute("SELECT summary_json FROM sessions WHERE id = ?", (first,)).fetchone()[0])
+
+
+def test_a_session_whose_folder_is_gone_is_dropped_and_a_deleted_one_stays_deleted(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    store = HistoryStore(data)
+    kept, removed_by_hand, deleted = saved_sessions(store, 3)
+    shutil.rmtree(store.load_session(removed_by_hand).directory)
+    assert store.delete_session(deleted)
+    assert [s.id for s in HistoryStore(data).list_sessions()] == [kept]
