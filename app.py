@@ -10,7 +10,6 @@ import dataclasses
 import logging
 import time
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -48,6 +47,9 @@ ERROR_HINTS = {
     NoPersonError: "Film the whole body from the side, in good light, with one person in view.",
 }
 MAX_ERROR_MESSAGE_CHARS = 160
+# Every ASCII punctuation character: Markdown (and Streamlit's :color[...], :emoji:, $LaTeX$) may read any.
+MARKDOWN_SPECIAL = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+ZERO_WIDTH_SPACE = "\u200b"
 COUPLING_LABELS = {"good": "good (handles, power grip)", "fair": "fair", "poor": "poor (no handles, awkward grip)"}
 WORK_DURATION_LABELS = {"<=1h": "≤ 1 h", "1-2h": "1–2 h", "2-8h": "2–8 h"}
 REBA_COLOUR = "#ff7f0e"  # orange: apart from the angle lines and the red spans
@@ -98,13 +100,21 @@ def format_created(created_at: str) -> str:
     return datetime.fromisoformat(created_at).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def show_friendly_error(error: PosecheckError, what: str, internal_path: Path | None = None) -> None:
-    """Show a PosecheckError as one friendly line (internal file paths replaced by `what`)."""
-    message = str(error)
-    if internal_path is not None:
-        message = message.replace(str(internal_path), what)
+def escape_markdown(text: str) -> str:
+    """`text` shown as itself wherever Streamlit renders Markdown: every punctuation character escaped.
+
+    A colon also gets a zero-width space after it, so no `:name:` emoji code or `:red[...]` directive
+    forms; line breaks become spaces.
+    """
+    escaped = "".join(f"\\{char}" if char in MARKDOWN_SPECIAL else char for char in " ".join(text.splitlines()))
+    return escaped.replace("\\:", "\\:" + ZERO_WIDTH_SPACE)
+
+
+def show_friendly_error(error: PosecheckError, what: str, replacements: dict[str, str]) -> None:
+    """Show a PosecheckError as one friendly line (internal file paths replaced as in `replacements`)."""
+    message = short_error_message(error, replacements)
     hint = next((text for kind, text in ERROR_HINTS.items() if isinstance(error, kind)), "")
-    st.error(f"Could not analyse {what}: {message}. {hint}".strip())
+    st.error(f"Could not analyse {escape_markdown(what)}: {escape_markdown(message)}. {hint}".strip())
 
 
 def short_error_message(error: BaseException, replacements: dict[str, str]) -> str:
@@ -412,7 +422,7 @@ def live_page(store: HistoryStore) -> None:
     if not ctx.state.playing:
         stream.finish_and_save()
         if stream.error:
-            st.error(stream.error)
+            st.error(escape_markdown(stream.error))
         if stream.last_saved_id is not None:
             st.success(f"Saved live session #{stream.last_saved_id} to the history: open **Review** to see it.")
         return
@@ -425,7 +435,7 @@ def live_page(store: HistoryStore) -> None:
         latest = updates[-1] if updates else latest
         with status.container():
             if stream.error:
-                st.error(stream.error)
+                st.error(escape_markdown(stream.error))
             render_live_status(latest)
         time.sleep(LIVE_REFRESH_S)
 
@@ -462,8 +472,16 @@ def analyse_upload(store: HistoryStore, uploaded: UploadedFile, config: Config, 
 
     Any failure is shown as one error line and leaves no trace in the history (the work directory is discarded).
     """
-    work_dir = store.open_work_dir()
+    try:
+        work_dir = store.open_work_dir()
+    except PosecheckError as error:
+        show_friendly_error(error, uploaded.name, {str(store.data_dir): "the data directory"})
+        return None
     source = upload_path(work_dir, uploaded.name)
+    # Internal paths in messages: the upload by its name, the rest by what they are (longest first).
+    shown_paths = {
+        str(source): uploaded.name, str(work_dir): "the work folder", str(store.data_dir): "the data directory",
+    }
     bar = st.progress(0.0, text="Reading the video…")
     shown = [-1]
 
@@ -480,14 +498,15 @@ def analyse_upload(store: HistoryStore, uploaded: UploadedFile, config: Config, 
     except PosecheckError as error:
         store.discard_work_dir(work_dir)
         bar.empty()
-        show_friendly_error(error, uploaded.name, source)
+        show_friendly_error(error, uploaded.name, shown_paths)
         return None
     except Exception as error:  # a bug, not a bad video: say so and keep the page and the history usable
         logger.exception("analysing upload %r failed", uploaded.name)
         store.discard_work_dir(work_dir)
         bar.empty()
-        message = short_error_message(error, {str(source): uploaded.name, str(store.data_dir): "the data directory"})
-        st.error(f"Something went wrong analysing this video: {type(error).__name__}: {message}. Please report it.")
+        message = short_error_message(error, shown_paths)
+        st.error(f"Something went wrong analysing this video: {type(error).__name__}: {escape_markdown(message)}. "
+                 "Please report it.")
         return None
     except BaseException:  # Streamlit's stop/rerun and KeyboardInterrupt: clean up and let them through
         store.discard_work_dir(work_dir)
@@ -502,7 +521,7 @@ def show_upload_result(store: HistoryStore, session_id: int) -> None:
     if record is None:
         st.info("This analysis is no longer in the history.")
         return
-    st.subheader(f"Result: {record.summary.source_name}")
+    st.subheader(f"Result: {escape_markdown(record.summary.source_name)}")
     show_session(store, record)
     st.caption(f"Saved as session #{session_id}: find it again on the **Review** page.")
 
@@ -527,7 +546,7 @@ def upload_page(store: HistoryStore) -> None:
     if uploaded is None:
         return
     if uploaded.size > limit * 1024 * 1024:
-        st.error(f"{uploaded.name} is {uploaded.size / 2**20:.0f} MB; the limit is {limit} MB. "
+        st.error(f"{escape_markdown(uploaded.name)} is {uploaded.size / 2**20:.0f} MB; the limit is {limit} MB. "
                  "Trim the video or lower its resolution.")
         return
     analysed = (uploaded.file_id, config)  # new task details offer a new analysis of the same file
@@ -616,7 +635,12 @@ def review_page(store: HistoryStore) -> None:
     if record is None:
         st.info("This session is no longer in the history.")
         return
-    show_session(store, record)
+    try:
+        show_session(store, record)
+    except Exception as error:  # its files were changed or damaged on disk: say so, keep the page usable
+        logger.exception("showing session #%s failed", session_id)
+        message = short_error_message(error, {str(store.data_dir): "the data directory"})
+        st.error(f"Session #{session_id} cannot be shown (its files are damaged): {escape_markdown(message)}")
     if st.button(f"Delete session #{session_id}", key=f"delete_{session_id}"):
         store.delete_session(session_id)
         st.rerun()
@@ -692,14 +716,28 @@ def main() -> None:
     try:
         store = get_store(str(default_data_dir()))
     except PosecheckError as error:
-        st.error(f"Cannot open the session history: {error}")
+        st.error(f"Cannot open the session history: {escape_markdown(str(error))}")
         st.stop()
     st.sidebar.title("posecheck")
     page = st.sidebar.radio("Page", PAGES, key="page")
     st.sidebar.caption(DISCLAIMER)
-    if page != "Live":
-        save_live_session_left_behind()
-    PAGE_RENDERERS[page](store)
+    show_store_notices(store)
+    try:
+        if page != "Live":
+            save_live_session_left_behind()
+        PAGE_RENDERERS[page](store)
+    except PosecheckError as error:  # e.g. the history became unwritable: one line, no traceback
+        message = short_error_message(error, {str(store.data_dir): "the data directory"})
+        st.error(f"The session history cannot be used: {escape_markdown(message)}")
+    show_store_notices(store)  # a damaged database found while rendering the page
+
+
+def show_store_notices(store: HistoryStore) -> None:
+    """The history's notices (a database rebuilt, a session unreadable) not yet shown in this browser session."""
+    shown = st.session_state.get("notices_shown", 0)
+    for notice in store.notices[shown:]:
+        st.warning(escape_markdown(notice), icon="🛠️")
+    st.session_state["notices_shown"] = len(store.notices)
 
 
 main()

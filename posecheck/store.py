@@ -202,9 +202,11 @@ class HistoryStore:
         try:
             work.mkdir(mode=PRIVATE_DIR_MODE)
             _write_private(work / OWNER_FILE, str(os.getpid()))
-        except OSError as error:
-            raise OutputError(f"cannot create a work directory in the data directory: {_reason(error)}") from error
-        mark_as_output_dir(work)
+            mark_as_output_dir(work)
+        except (OSError, OutputError) as error:
+            raise OutputError(
+                f"cannot create a work directory in the data directory: {_reason(error.__cause__ or error)}"
+            ) from error
         return work
 
     def discard_work_dir(self, work_dir: Path) -> None:

@@ -2,6 +2,9 @@
 (cards, filter, jump, delete, risk scores) and Guide. The Live page needs a browser (tests/test_browser.py)."""
 
 import json
+import re
+import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -102,7 +105,7 @@ def test_upload_of_a_broken_file_is_a_friendly_error(data_dir: Path) -> None:
 
     assert not at.exception
     [message] = texts(at, "error")
-    assert message.startswith("Could not analyse holiday.mp4")
+    assert message.startswith("Could not analyse holiday\\.mp4")  # the name escaped: shown as written
     assert str(data_dir) not in message and "Traceback" not in message
     assert HistoryStore(data_dir).list_sessions() == []
     assert not list((data_dir / "work").iterdir())
@@ -146,7 +149,7 @@ def test_upload_over_the_limit_is_refused(data_dir: Path, upload_limit_1mb: None
     at.file_uploader(key="upload_file").upload("big.mp4", b"0" * (2 * 1024 * 1024), "video/mp4").run()
 
     assert not at.exception
-    assert texts(at, "error") == ["big.mp4 is 2 MB; the limit is 1 MB. Trim the video or lower its resolution."]
+    assert texts(at, "error") == ["big\\.mp4 is 2 MB; the limit is 1 MB. Trim the video or lower its resolution."]
     assert not at.button  # no Analyse button
 
 
@@ -274,3 +277,95 @@ def test_guide_states_red_flags_and_no_diagnosis(data_dir: Path) -> None:
     assert "does not diagnose" in page_text
     assert all(flag in page_text for flag in RED_FLAGS)
     assert "hip hinge" in page_text and "Bird Dog" in page_text
+
+
+# ----- data safety: hostile names, a damaged history, an unwritable data directory --------------------
+
+HOSTILE_NAME = "![x](http://127.0.0.1:9/leak.png) **bold** <b>html</b> :red[red] :smile: $x^2$ [a](javascript:x).mp4"
+MARKDOWN_SYNTAX = set("![]()*<>:$^`_#|~&\\")
+
+
+def unescaped(markdown: str) -> str:
+    """What the escaped text stands for: backslash escapes and zero-width spaces taken out."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u200b", "")
+
+
+def assert_literal(markdown: str, text: str) -> None:
+    """`markdown` renders as `text` itself: every Markdown character in it escaped, no `:name:` formed."""
+    assert unescaped(markdown) == text
+    bare = re.sub(r"\\.", "", markdown)
+    assert not MARKDOWN_SYNTAX & set(bare), bare
+    assert not re.search(r":\w", re.sub(r"\\(.)", r"\1", markdown))  # no :emoji: nor :red[...] can form
+
+
+def test_a_hostile_file_name_is_shown_as_text(data_dir: Path) -> None:
+    at = upload(open_page("Upload"), HOSTILE_NAME, b"this is not a video")
+
+    assert not at.exception
+    [message] = texts(at, "error")
+    name = re.match(r"Could not analyse ((?:\\.|[^\\:])*): ", message)
+    assert name is not None, message
+    assert_literal(name.group(1), HOSTILE_NAME)
+
+
+def test_a_hostile_file_name_is_a_literal_result_heading(data_dir: Path, stoop_lift_video: Path) -> None:
+    at = upload(open_page("Upload"), HOSTILE_NAME, stoop_lift_video.read_bytes())
+
+    assert not at.exception and not at.error
+    [heading] = [text for text in texts(at, "subheader") if text.startswith("Result: ")]
+    assert_literal(heading.removeprefix("Result: "), HOSTILE_NAME)
+    [saved] = HistoryStore(data_dir).list_sessions()
+    assert saved.source_name == HOSTILE_NAME  # stored as the text it is
+
+
+def test_an_unwritable_work_folder_is_a_friendly_error(data_dir: Path, stoop_lift_video: Path) -> None:
+    at = open_page("Upload")  # the history is open; then its work folder becomes unusable
+    shutil.rmtree(data_dir / "work")
+    (data_dir / "work").write_text("not a folder")
+
+    at = upload(at, "lift.mp4", stoop_lift_video.read_bytes())
+
+    assert not at.exception
+    assert texts(at, "error") == [
+        "Could not analyse lift\\.mp4: cannot create a work directory in the data directory\\:\u200b Not a directory."]
+
+
+def test_review_survives_a_garbled_database(data_dir: Path) -> None:
+    seed_session(data_dir)
+    seed_session(data_dir)
+    (data_dir / "history.sqlite3").write_bytes(b"SQLite format 3\x00" + bytes(range(256)) * 40)
+
+    at = open_page("Review")
+
+    assert not at.exception and not at.error
+    [notice] = [text for text in texts(at, "warning") if "damaged" in text]  # beside the verdict
+    assert unescaped(notice).startswith("The history database was damaged (")
+    assert "2 session(s) restored" in unescaped(notice)
+    assert len(at.selectbox(key="review_session").options) == 2 and len(event_titles(at)) == 3
+    assert len(list((data_dir / "sessions").iterdir())) == 2
+
+
+def test_review_survives_an_empty_database_and_deletes_nothing(data_dir: Path) -> None:
+    seed_session(data_dir)
+    folders = sorted((data_dir / "sessions").iterdir())
+    (data_dir / "history.sqlite3").write_bytes(b"")
+
+    at = open_page("Review")
+
+    assert not at.exception and not at.error
+    assert sorted((data_dir / "sessions").iterdir()) == folders
+    assert all((folder / "source.mp4").is_file() or (folder / "report.json").is_file() for folder in folders)
+    assert len(at.selectbox(key="review_session").options) == 1 and len(event_titles(at)) == 3
+
+
+def test_review_of_a_session_with_a_damaged_report_is_one_error_line(data_dir: Path) -> None:
+    session_id = seed_session(data_dir)
+    bad = json.dumps({"events_total": 3, "verdict": "x", "pose_detected_ratio": "not a number"})
+    with sqlite3.connect(data_dir / "history.sqlite3") as db:
+        db.execute("UPDATE sessions SET summary_json = ? WHERE id = ?", (bad, session_id))
+
+    at = open_page("Review")
+
+    assert not at.exception
+    [message] = texts(at, "error")
+    assert unescaped(message).startswith(f"Session #{session_id} cannot be shown (its files are damaged): ")
