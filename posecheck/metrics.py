@@ -659,9 +659,14 @@ def lateral_bend_deg(body: _Body) -> float | None:
 
 
 def neck_flexion_deg(body: _Body) -> float | None:
-    """Head forward tilt relative to the trunk (shoulder-mid → ear-mid against the trunk), degrees."""
+    """Head tilt relative to the trunk in the sagittal plane, degrees: forward +, back (extension) -.
+
+    Shoulder-mid → ear-mid against hip-mid → shoulder-mid, about the body's left axis. REBA scores
+    flexion over 20° and any extension alike, so the sign matters: unsigned, a head held up while
+    stooping (extension) read as flexion and fell in the 0-20° band.
+    """
     ear_mid = (body.points[L.LEFT_EAR] + body.points[L.RIGHT_EAR]) / 2
-    return angle_between_deg(ear_mid - body.shoulder_mid, body.shoulder_mid - body.hip_mid)
+    return signed_angle_about_deg(body.shoulder_mid - body.hip_mid, ear_mid - body.shoulder_mid, body.left)
 
 
 def upper_arm_flexion_deg(body: _Body) -> float | None:

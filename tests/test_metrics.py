@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from posecheck.config import Config
+from posecheck.ergonomics.reba import neck_score
 from posecheck.landmarks import Landmark as L
 from posecheck.metrics import (
     EMPTY_METRICS,
@@ -36,6 +37,32 @@ def test_trunk_flexion_matches_at_every_view(yaw: float, trunk: float) -> None:
 def test_leaning_back_is_negative() -> None:
     metrics = compute_metrics(pose_frame(body_landmarks(trunk_flexion_deg=-15.0), 0.0))
     assert metrics.trunk_flexion_deg == pytest.approx(-15.0, abs=0.5)
+
+
+def tilt_head(points: np.ndarray, neck_deg: float) -> np.ndarray:
+    """The fixture's pose (facing +x, left -z) with the head turned forward (+) or back (-) about the neck."""
+    shoulder_mid = (points[L.LEFT_SHOULDER] + points[L.RIGHT_SHOULDER]) / 2
+    a = math.radians(neck_deg)
+    rotation = np.array([[math.cos(a), math.sin(a), 0.0], [-math.sin(a), math.cos(a), 0.0], [0.0, 0.0, 1.0]])
+    tilted = points.copy()
+    for index in range(11):  # nose, eyes, ears, mouth
+        tilted[index] = shoulder_mid + rotation @ (points[index] - shoulder_mid)
+    return tilted
+
+
+@pytest.mark.parametrize("yaw", [0.0, 30.0])
+@pytest.mark.parametrize("trunk", [0.0, 80.0])
+@pytest.mark.parametrize("neck", [-25.0, 0.0, 30.0])
+def test_neck_flexion_is_signed_so_reba_sees_extension(yaw: float, trunk: float, neck: float) -> None:
+    """A head held up while stooped is extension (negative): REBA scores it 2, as flexion over 20°.
+
+    Unsigned, the stooped lifter's extended neck read +20° on REBA's flexion band edge, and the
+    REBA score at the bottom of the lift jumped between 4 and 7 from run to run.
+    """
+    frame = pose_frame(tilt_head(body_landmarks(trunk_flexion_deg=trunk), neck), yaw)
+    measured = compute_metrics(frame).neck_flexion_deg
+    assert measured == pytest.approx(neck, abs=3.0)
+    assert neck_score(measured, twisted_or_side_bent=False) == (1 if neck == 0.0 else 2)
 
 
 @pytest.mark.parametrize("knee", [0.0, 30.0, 60.0, 90.0])
