@@ -8,8 +8,10 @@
 
 The labels (benchmarks/real_footage/labels.json) were written from the frames before posecheck ran on
 any clip. Clips are found in --clips DIR (or the cache) by name or by sha256; the videos are not in this
-repository. Each clip is analysed as `posecheck analyze` does (into a temporary directory) and every
-labelled clip-rule pair is scored:
+repository. A clip published only as image frames is a frame sequence: found as DIR/ID/, its sha256
+taken over the frames' bytes in order, encoded to H.264 at its labelled fps before the analysis. Each
+clip is analysed as `posecheck analyze` does (into a temporary directory) and every labelled clip-rule
+pair is scored:
   true          right when the rule raised an event
   false         right when it raised none
   [[s, e], ..]  right when an event overlaps every window and none lies outside them
@@ -85,8 +87,13 @@ def check_clip(clip: dict[str, Any]) -> None:
             raise LabelError(f"{where}: '{key}' missing or of the wrong type")
     if len(clip["sha256"]) != 64:
         raise LabelError(f"{where}: sha256 must be 64 hex digits")
-    if set(clip["source"]) != {"repo", "commit", "path"}:
-        raise LabelError(f"{where}: source needs exactly repo, commit, path")
+    if set(clip["source"]) - {"frames"} != {"repo", "commit", "path"}:
+        raise LabelError(f"{where}: source needs repo, commit, path (and frames for a frame sequence)")
+    if "frames" in clip["source"]:
+        first_last = clip["source"]["frames"]
+        ok = isinstance(first_last, list) and len(first_last) == 2 and all(isinstance(n, int) for n in first_last)
+        if not ok or first_last[0] > first_last[1] or "{n}" not in clip["source"]["path"]:
+            raise LabelError(f"{where}: a frame sequence needs frames [first, last] and {{n}} in its path")
     unknown = set(clip["rules"]) - set(RULES)
     if unknown:
         raise LabelError(f"{where}: unknown rule(s) {sorted(unknown)}")
@@ -251,13 +258,37 @@ def _candidates(directory: Path, clip: dict[str, Any]) -> list[Path]:
     return by_name + sized
 
 
+def frame_paths(clip: dict[str, Any]) -> list[str]:
+    """Source paths of a frame-sequence clip's images, in order (empty for a video clip)."""
+    source = clip["source"]
+    if "frames" not in source:
+        return []
+    first, last = source["frames"]
+    return [source["path"].replace("{n}", str(n)) for n in range(first, last + 1)]
+
+
+def sequence_sha256(directory: Path, clip: dict[str, Any]) -> str | None:
+    """sha256 of a frame sequence's image bytes concatenated in order; None if a frame is missing."""
+    digest = hashlib.sha256()
+    for name in (Path(path).name for path in frame_paths(clip)):
+        if not (directory / name).is_file():
+            return None
+        digest.update((directory / name).read_bytes())
+    return digest.hexdigest()
+
+
 def find_clip(directories: list[Path], clip: dict[str, Any]) -> Path | None:
-    """The file holding this clip's bytes (sha256 checked) in any of `directories`, by name first."""
+    """The file (or, for a frame sequence, the directory DIR/ID) holding this clip's bytes, sha256 checked."""
     for directory in directories:
-        if directory.is_dir():
-            for path in _candidates(directory, clip):
-                if sha256_of(path) == clip["sha256"]:
-                    return path
+        if not directory.is_dir():
+            continue
+        if frame_paths(clip):
+            if sequence_sha256(directory / clip["id"], clip) == clip["sha256"]:
+                return directory / clip["id"]
+            continue
+        for path in _candidates(directory, clip):
+            if sha256_of(path) == clip["sha256"]:
+                return path
     return None
 
 
@@ -267,22 +298,54 @@ def _mirror_dirs(mirrors: Path, repo: str) -> list[Path]:
     return [mirrors / flat / "repo", mirrors / flat, mirrors / owner / name, mirrors / name, mirrors / f"{name}.git"]
 
 
+def _git_show(git_dir: Path, commit: str, path: str) -> bytes | None:
+    shown = subprocess.run(["git", "-C", str(git_dir), "show", f"{commit}:{path}"], capture_output=True, check=False)
+    return shown.stdout if shown.returncode == 0 else None
+
+
+def _fetch_blobs(git_dir: Path, clip: dict[str, Any]) -> list[bytes] | None:
+    """The clip's bytes from one mirror (one blob, or every frame of a sequence), if they match its sha256."""
+    paths = frame_paths(clip) or [clip["source"]["path"]]
+    blobs = [_git_show(git_dir, clip["source"]["commit"], path) for path in paths]
+    if any(blob is None for blob in blobs) or hashlib.sha256(b"".join(blobs)).hexdigest() != clip["sha256"]:
+        return None
+    return blobs
+
+
 def fetch_from_mirror(mirrors: Path, clip: dict[str, Any], cache: Path) -> Path:
-    """Copy the clip out of a git mirror of its source repository into `cache` (sha256 checked)."""
+    """Copy the clip out of a git mirror of its source repository into `cache` (sha256 checked).
+
+    A video goes to CACHE/ID.mp4, a frame sequence into CACHE/ID/; an existing target is never replaced.
+    """
     source = clip["source"]
-    target = cache / f"{clip['id']}.mp4"
+    target = cache / clip["id"] if frame_paths(clip) else cache / f"{clip['id']}.mp4"
     if target.exists():
         raise RuntimeError(f"{target} exists but does not hold {clip['id']} (sha256 differs); not replacing it")
     for git_dir in _mirror_dirs(mirrors, source["repo"]):
-        if not git_dir.is_dir():
+        blobs = _fetch_blobs(git_dir, clip) if git_dir.is_dir() else None
+        if blobs is None:
             continue
-        spec = f"{source['commit']}:{source['path']}"
-        shown = subprocess.run(["git", "-C", str(git_dir), "show", spec], capture_output=True, check=False)
-        if shown.returncode == 0 and hashlib.sha256(shown.stdout).hexdigest() == clip["sha256"]:
+        if not frame_paths(clip):
             cache.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(shown.stdout)
+            target.write_bytes(blobs[0])
             return target
+        target.mkdir(parents=True)
+        for path, blob in zip(frame_paths(clip), blobs, strict=True):
+            (target / Path(path).name).write_bytes(blob)
+        return target
     raise RuntimeError(f"{clip['id']}: {source['repo']}@{source['commit'][:10]}:{source['path']} not in {mirrors}")
+
+
+def assemble(directory: Path, clip: dict[str, Any], out_path: Path) -> Path:
+    """Encode a frame sequence's images into an H.264 video at the clip's fps."""
+    import cv2
+
+    from posecheck.video import H264Writer
+
+    with H264Writer(out_path, clip["fps"], clip["width"], clip["height"], crf=18) as writer:
+        for name in (Path(path).name for path in frame_paths(clip)):
+            writer.write(cv2.cvtColor(cv2.imread(str(directory / name)), cv2.COLOR_BGR2RGB))
+    return out_path
 
 
 def resample(video: Path, fps: float, out_path: Path) -> Path:
@@ -301,14 +364,16 @@ def resample(video: Path, fps: float, out_path: Path) -> Path:
     return out_path
 
 
-def analyse(video: Path, args: argparse.Namespace) -> dict[str, Any]:
-    """report.json of `video`, analysed as `posecheck analyze` does, in a temporary directory."""
+def analyse(video: Path, clip: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
+    """report.json of `video` (a frame sequence is encoded first), analysed as `posecheck analyze` does."""
     from posecheck.config import load_config, validated
     from posecheck.pipeline import AnalysisSettings
     from posecheck.run import analyze_to_dir
 
     config = validated(load_config(args.config), "--config")
     with tempfile.TemporaryDirectory(prefix="posecheck-real-") as tmp:
+        if frame_paths(clip):
+            video = assemble(video, clip, Path(tmp) / "assembled.mp4")
         source = resample(video, args.fps_resample, Path(tmp) / "resampled.mp4") if args.fps_resample else video
         settings = AnalysisSettings(stride=args.stride, max_width=args.max_width)
         output = analyze_to_dir(source, Path(tmp) / "out", config, settings, args.model)
@@ -392,7 +457,7 @@ def run_clip(clip: dict[str, Any], args: argparse.Namespace) -> ClipScore:
         video = _locate(clip, args)
         if video is None:
             return ClipScore(clip["id"], clip["holdout"], error="clip not found (see README: Real footage)")
-        return score_clip(clip, analyse(video, args))
+        return score_clip(clip, analyse(video, clip, args))
     except Exception as error:  # noqa: BLE001 - one bad clip must not stop the benchmark; it is reported
         return ClipScore(clip["id"], clip["holdout"], error=f"{type(error).__name__}: {error}")
 

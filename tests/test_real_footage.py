@@ -157,3 +157,47 @@ def test_find_clip_by_sha256_under_any_name(tmp_path):
     clip = _clip(sha256=rf.hashlib.sha256(data).hexdigest(), bytes=len(data))
     assert rf.find_clip([tmp_path], clip) == tmp_path / "renamed.mp4"
     assert rf.find_clip([tmp_path], _clip(bytes=len(data))) is None
+
+
+def _sequence_clip(frames: list[bytes], **changes) -> dict:
+    source = {"repo": "owner/name", "commit": "HEAD", "path": "out/frame_{n}.png", "frames": [1, len(frames)]}
+    sha = rf.hashlib.sha256(b"".join(frames)).hexdigest()
+    return _clip(id="seq", source=source, sha256=sha, fps=10.0, width=64, height=48, **changes)
+
+
+def _png(value: int) -> bytes:
+    import cv2
+    import numpy as np
+
+    return cv2.imencode(".png", np.full((48, 64, 3), value, dtype=np.uint8))[1].tobytes()
+
+
+def test_frame_sequence_schema():
+    rf.check_clip(_sequence_clip([b"a", b"b"]))
+    broken = _sequence_clip([b"a"])
+    broken["source"]["path"] = "out/frame.png"
+    with pytest.raises(rf.LabelError, match="frame sequence"):
+        rf.check_clip(broken)
+
+
+def test_frame_sequence_is_fetched_from_a_mirror_found_and_assembled(tmp_path):
+    frames = [_png(40), _png(200)]
+    repo = tmp_path / "mirrors" / "owner+name" / "repo"
+    (repo / "out").mkdir(parents=True)
+    for n, data in enumerate(frames, start=1):
+        (repo / "out" / f"frame_{n}.png").write_bytes(data)
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    for command in (["init", "-q"], ["add", "."], ["commit", "-qm", "frames"]):
+        rf.subprocess.run(git + command, check=True)
+    clip = _sequence_clip(frames)
+    cache = tmp_path / "cache"
+    fetched = rf.fetch_from_mirror(tmp_path / "mirrors", clip, cache)
+    assert fetched == cache / "seq" and rf.find_clip([cache], clip) == fetched
+    with pytest.raises(RuntimeError, match="not replacing"):
+        rf.fetch_from_mirror(tmp_path / "mirrors", clip, cache)  # never overwrites
+    with pytest.raises(RuntimeError, match="not in"):
+        rf.fetch_from_mirror(tmp_path / "mirrors", _sequence_clip([b"other", b"bytes"]), tmp_path / "cache2")
+    from posecheck.video import probe_video
+
+    info = probe_video(rf.assemble(fetched, clip, tmp_path / "seq.mp4"))
+    assert (info.width, info.height, round(info.fps)) == (64, 48, 10)
