@@ -19,7 +19,7 @@ from pathlib import Path
 import av
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("POSECHECK_CHROMIUM", "/usr/bin/chromium"))  # another build for local runs
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -32,7 +32,7 @@ LIVE_TIMEOUT_MS = 120_000
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs /usr/bin/chromium (apt-get install chromium)"),
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"needs {CHROMIUM} (apt-get install chromium)"),
 ]
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs the playwright Python package")
 
@@ -149,6 +149,35 @@ def test_upload_shows_a_bend_at_waist_event(page: "sync_api.Page", stoop_lift_vi
     card.locator("img").wait_for()  # the peak-frame image
     page.wait_for_timeout(1000)
     screenshot(page, "upload_result.png")
+    assert page.get_by_test_id("stException").count() == 0
+
+
+HOSTILE_NAME = "![x](http://127.0.0.1:9/leak.png) **bold** <img src=leak2.png> :red[red] [a](leak3.html).mp4"
+
+
+def test_a_hostile_file_name_is_shown_as_written_and_fetches_nothing(
+    page: "sync_api.Page", stoop_lift_video: Path
+) -> None:
+    """Issue 15: an image link in an uploaded file's name made the browser fetch its URL."""
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    open_page(page, "Upload")
+    page.get_by_role("heading", name="Upload a video").wait_for()
+    page.locator("input[type=file]").set_input_files(
+        {"name": HOSTILE_NAME, "mimeType": "video/mp4", "buffer": stoop_lift_video.read_bytes()}
+    )
+    page.get_by_role("button", name="Analyse").click()
+
+    heading = page.get_by_role("heading", name=re.compile(r"^Result: "))
+    try:
+        heading.wait_for(timeout=ANALYSIS_TIMEOUT_MS)
+    finally:
+        screenshot(page, "hostile_name.png")
+    assert heading.inner_text().replace("\u200b", "").strip() == f"Result: {HOSTILE_NAME}"
+    links_out = "img[src*='leak'], a[href*='leak']:not([href^='#'])"  # the heading's own #anchor stays
+    assert heading.locator(f"strong, b, {links_out}").count() == 0
+    assert page.locator(links_out).count() == 0
+    assert not [url for url in requested if "leak" in url]
     assert page.get_by_test_id("stException").count() == 0
 
 
