@@ -369,3 +369,17 @@ def test_review_of_a_session_with_a_damaged_report_is_one_error_line(data_dir: P
     assert not at.exception
     [message] = texts(at, "error")
     assert unescaped(message).startswith(f"Session #{session_id} cannot be shown (its files are damaged): ")
+
+
+def test_an_unusable_sessions_folder_is_one_line_without_internal_paths(data_dir: Path, stoop_lift_video: Path) -> None:
+    """The analysis succeeds but cannot be moved into the history: no path of the data directory is shown."""
+    at = open_page("Upload")
+    shutil.rmtree(data_dir / "sessions")
+    (data_dir / "sessions").write_text("not a folder")
+
+    at = upload(at, "lift.mp4", stoop_lift_video.read_bytes())
+
+    assert not at.exception
+    assert texts(at, "error") == [
+        "Could not analyse lift\\.mp4: cannot move the analysis into the history\\:\u200b Not a directory."]
+    assert list((data_dir / "work").iterdir()) == []  # the finished analysis was discarded, not left behind
