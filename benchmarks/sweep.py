@@ -5,6 +5,7 @@
     python benchmarks/sweep.py --scripts twist-carry pivot-carry --yaws 0 30 60 90 --elevations 0 10 20
     python benchmarks/sweep.py --scripts stoop-lift squat-lift --fps 15 24 30 60 --down-s 0.6 1.0 2.0
     python benchmarks/sweep.py --scripts stoop-lift --occluders none plate crate --yaws 60 90
+    python benchmarks/sweep.py --scripts stoop-lift --distances 3.2 8 --look-at-heights 0.15 0.86 1.55
     python benchmarks/sweep.py --json out/sweep.json            # also write every clip's numbers
 
 Each clip is rendered once into a cache (default $TMPDIR/posecheck-sweep, keyed by every parameter and
@@ -59,6 +60,8 @@ class Case:
     fps: float
     variation: Variation
     occluder: str | None = None
+    camera_distance_m: float = 3.2
+    look_at_height_m: float = 0.86
 
     @property
     def key(self) -> str:
@@ -71,6 +74,8 @@ class Case:
         parts += ["put-down"] if v.put_down and "put_down" in varies else []
         parts += [f"x{v.repeats}"] if v.repeats > 1 and "repeats" in varies else []
         parts += [self.occluder] if self.occluder else []
+        parts += [f"dist{self.camera_distance_m:g}"] if self.camera_distance_m != 3.2 else []
+        parts += [f"aim{self.look_at_height_m:g}"] if self.look_at_height_m != 0.86 else []
         return "_".join(parts)
 
     @property
@@ -143,6 +148,7 @@ def grid(
     occluders: Sequence[str | None],
     put_downs: Sequence[bool],
     repeats: Sequence[int] = (1,),
+    framings: Sequence[tuple[float, float]] = ((3.2, 0.86),),
 ) -> list[Case]:
     """Every combination, each script taking only the variation axes it uses; impossible ones skipped."""
     cases: dict[str, Case] = {}
@@ -163,8 +169,10 @@ def grid(
                     variation = Variation(down_s=down_s, posture=posture, load=chosen, put_down=put_down, repeats=count)
                 except ValueError:
                     continue
-                for yaw, elevation, fps, occluder in itertools.product(yaws, elevations, fps_values, occluders):
-                    case = Case(script, yaw, elevation, fps, variation, occluder)
+                for yaw, elevation, fps, occluder, (distance_m, aim_m) in itertools.product(
+                    yaws, elevations, fps_values, occluders, framings
+                ):
+                    case = Case(script, yaw, elevation, fps, variation, occluder, distance_m, aim_m)
                     cases.setdefault(case.key, case)
     return list(cases.values())
 
@@ -229,7 +237,8 @@ def rendered(case: Case, cache: Path) -> tuple[Path, dict]:
         partial = cache / f".{name}.{os.getpid()}.mp4"
         _, partial_truth = synth_clip.render_clip(
             case.script, partial, case.camera_yaw_deg, case.camera_elevation_deg, SIZE, case.fps, None, case.seed,
-            variation=case.variation, occluder=case.occluder,
+            variation=case.variation, occluder=case.occluder, camera_distance_m=case.camera_distance_m,
+            look_at_height_m=case.look_at_height_m,
         )
         partial_truth.replace(truth_path)
         partial.replace(video)
@@ -374,6 +383,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--occluders", nargs="+", type=_occluder, default=[None], metavar="{none,plate,crate}")
     parser.add_argument("--put-down", choices=("no", "yes", "both"), default="no", help="lifts put the load back")
     parser.add_argument("--repeats", nargs="+", type=int, default=[1], help="lifts in a row per clip")
+    parser.add_argument("--distances", nargs="+", type=float, default=[3.2], help="camera distances (m)")
+    parser.add_argument("--look-at-heights", nargs="+", type=float, default=[0.86],
+                        help="heights the camera aims at (m; 0.15 cuts the head off, 1.55 the feet)")
     parser.add_argument("--limit", type=int, help="only the first N clips of the grid")
     parser.add_argument("--config", help="posecheck TOML config to analyse with")
     parser.add_argument("--model", help="pose model (.task) instead of the shipped one")
@@ -391,7 +403,8 @@ def cases_from_args(args: argparse.Namespace) -> list[Case]:
     else:
         put_downs = {"no": [False], "yes": [True], "both": [False, True]}[args.put_down]
         cases = grid(args.scripts, args.yaws, args.elevations, args.fps, args.down_s, args.postures, args.loads,
-                     args.occluders, put_downs, args.repeats)
+                     args.occluders, put_downs, args.repeats,
+                     list(itertools.product(args.distances, args.look_at_heights)))
     if args.split != "all":
         cases = [case for case in cases if case.split == args.split]
     return cases[: args.limit] if args.limit else cases

@@ -220,7 +220,9 @@ def test_synthesize_clip_is_deterministic_and_complete() -> None:
     truth = first.truth
     assert truth["expected_flags"] == [TWIST_UNDER_LOAD] and truth["ambiguous"] is False
     frame = truth["frames"][0]
-    assert set(frame) == {"index", "time_s", "load_held", "metrics", "joints_world_m", "joints_image_px"}
+    assert set(frame) == {
+        "index", "time_s", "load_held", "metrics", "joints_world_m", "joints_image_px", "joints_in_frame"
+    }
     assert set(frame["metrics"]) == {
         "trunk_flexion_deg",
         "hip_flexion_deg",

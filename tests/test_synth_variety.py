@@ -273,3 +273,20 @@ def test_every_camera_height_and_yaw_keeps_the_lifter_in_frame(elevation: float,
         for index in (Landmark.NOSE, Landmark.LEFT_WRIST, Landmark.LEFT_ANKLE, Landmark.RIGHT_ANKLE):
             x, y = frame.joints_image_px[index]
             assert 0 <= x < SMALL[0] and 0 <= y < SMALL[1], (Landmark(index).name, yaw, elevation)
+
+
+@pytest.mark.parametrize(
+    ("distance_m", "look_at_m", "cut"),
+    [(3.2, 0.86, set()), (3.2, 0.15, {Landmark.NOSE}), (3.2, 1.55, {Landmark.LEFT_ANKLE}), (9.0, 0.86, set())],
+)
+def test_framing_can_cut_the_body_off_or_shrink_it(distance_m: float, look_at_m: float, cut: set) -> None:
+    settings = ClipSettings(camera_yaw_deg=60.0, size=SMALL, fps=1.0, duration_s=1.0, camera_distance_m=distance_m,
+                            look_at_height_m=look_at_m)
+    truth = synthesize_clip("stand-still", settings).truth
+    in_frame = truth["frames"][0]["joints_in_frame"]
+    assert {index for index in Landmark if not in_frame[index]} >= cut
+    assert all(in_frame) == (not cut)
+    assert truth["camera"]["distance_m"] == distance_m and truth["camera"]["look_at_height_m"] == look_at_m
+    pixels = np.asarray(truth["frames"][0]["joints_image_px"])
+    height_px = pixels[Landmark.LEFT_ANKLE][1] - pixels[Landmark.NOSE][1]
+    assert (height_px < 0.35 * SMALL[1]) == (distance_m > 5.0)

@@ -38,6 +38,14 @@ def add_synth_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
         help="camera elevation above the horizontal (default 10)",
     )
     parser.add_argument(
+        "--camera-distance", type=float, default=3.2, metavar="M",
+        help="camera distance to the point it looks at (default 3.2; larger: a smaller person)",
+    )
+    parser.add_argument(
+        "--look-at-height", type=float, default=0.86, metavar="M",
+        help="height the camera aims at above the feet (default 0.86; ~0.2 cuts the head off, ~1.5 the feet)",
+    )
+    parser.add_argument(
         "--size", type=_parse_size, default=(480, 360), metavar="WxH", help="frame size in pixels (default 480x360)"
     )
     parser.add_argument("--fps", type=float, default=15.0, help="frames per second (default 15)")
@@ -90,6 +98,8 @@ def run_synth(args: argparse.Namespace) -> int:
         seed=args.seed,
         variation=variation,
         occluder=args.occluder,
+        camera_distance_m=args.camera_distance,
+        look_at_height_m=args.look_at_height,
     )
     print(f"wrote {video_path} and {truth_path} ({args.script}, camera yaw {args.camera_yaw:g}°)")
     return 0

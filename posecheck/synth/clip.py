@@ -25,8 +25,10 @@ TROUSERS = ((48, 52, 64), (70, 60, 50), (40, 60, 100), (90, 90, 90))
 @dataclass(frozen=True)
 class ClipSettings:
     """How to film a script: camera angles (degrees), frame size (px), frame rate, duration (s), seed;
-    how the script is performed (`variation`, None: the script's own) and an object on the floor
-    between the camera and the shins (`occluder`: "plate", "crate" or None)."""
+    how the script is performed (`variation`, None: the script's own), an object on the floor
+    between the camera and the shins (`occluder`: "plate", "crate" or None), and the framing: the
+    camera's distance (m) to the point it looks at, `look_at_height_m` above the feet (far away: a
+    small person; looking high or low: the feet or the head cut off)."""
 
     camera_yaw_deg: float = 0.0
     camera_elevation_deg: float = 10.0
@@ -36,6 +38,8 @@ class ClipSettings:
     seed: int = 0
     variation: Variation | None = None
     occluder: str | None = None
+    camera_distance_m: float = CameraSpec.distance_m
+    look_at_height_m: float = CameraSpec.look_at_height_m
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,7 @@ def iter_clip(script_name: str, settings: ClipSettings) -> Iterator[tuple[np.nda
             "metrics": _rounded(asdict(measure_metrics(body.joints_m))),
             "joints_world_m": _rounded(body.joints_m.tolist()),
             "joints_image_px": _rounded(rendered.joints_image_px.tolist()),
+            "joints_in_frame": _in_frame(rendered.joints_image_px, settings.size),
         }
         yield rendered.rgb, truth
 
@@ -109,10 +114,13 @@ def render_clip(
     seed: int = 0,
     variation: Variation | None = None,
     occluder: str | None = None,
+    camera_distance_m: float = CameraSpec.distance_m,
+    look_at_height_m: float = CameraSpec.look_at_height_m,
 ) -> tuple[Path, Path]:
     """Write `output_path` (H.264 MP4) and the ground truth beside it (`x.mp4` → `x.truth.json`)."""
     settings = ClipSettings(
-        camera_yaw_deg, camera_elevation_deg, size, fps, duration_s, seed, variation=variation, occluder=occluder
+        camera_yaw_deg, camera_elevation_deg, size, fps, duration_s, seed, variation, occluder, camera_distance_m,
+        look_at_height_m,
     )
     video_path = Path(output_path)
     truth_frames = []
@@ -126,6 +134,13 @@ def render_clip(
     return video_path, truth_path
 
 
+def _in_frame(joints_image_px: np.ndarray, size: tuple[int, int]) -> list[bool]:
+    """Per joint: whether its projection falls inside the image."""
+    x, y = joints_image_px[:, 0], joints_image_px[:, 1]
+    inside = (x >= 0) & (x < size[0]) & (y >= 0) & (y < size[1])
+    return [bool(value) for value in inside]
+
+
 def truth_path_for(video_path: str | Path) -> Path:
     """The ground-truth JSON path of a clip: `clip.mp4` → `clip.truth.json`."""
     path = Path(video_path)
@@ -137,8 +152,10 @@ def _camera_spec(settings: ClipSettings) -> CameraSpec:
     return CameraSpec(
         camera_yaw_deg=settings.camera_yaw_deg,
         camera_elevation_deg=settings.camera_elevation_deg,
+        distance_m=settings.camera_distance_m,
         width_px=width,
         height_px=height,
+        look_at_height_m=settings.look_at_height_m,
     )
 
 

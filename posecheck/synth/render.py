@@ -27,7 +27,8 @@ FLOOR_TILE_M = 0.5
 
 @dataclass(frozen=True)
 class CameraSpec:
-    """Where the camera is: yaw and elevation (degrees) around the person, distance (m), vertical FOV."""
+    """Where the camera is: yaw and elevation (degrees) around the person, distance (m) to the point it
+    looks at (`look_at_height_m` above the floor over the feet), vertical FOV, image size."""
 
     camera_yaw_deg: float = 0.0
     camera_elevation_deg: float = 10.0
@@ -35,6 +36,7 @@ class CameraSpec:
     vertical_fov_deg: float = 40.0
     width_px: int = 480
     height_px: int = 360
+    look_at_height_m: float = 0.86
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,8 @@ class Camera:
         yaw, elevation = math.radians(spec.camera_yaw_deg), math.radians(spec.camera_elevation_deg)
         horizontal = math.cos(elevation)
         offset = np.array([math.sin(yaw) * horizontal, math.sin(elevation), math.cos(yaw) * horizontal])
-        self.position = LOOK_AT_M + spec.distance_m * offset
+        look_at = np.array([LOOK_AT_M[0], spec.look_at_height_m, LOOK_AT_M[2]])
+        self.position = look_at + spec.distance_m * offset
         self.forward = -offset
         # The world frame (x forward, y up, z the person's left) is left-handed, hence up × forward.
         self.right = unit(np.cross(UP, self.forward))
