@@ -1,6 +1,6 @@
 """Sweep benchmark: the synthetic lifter's variety through `posecheck analyze`, scored against ground truth.
 
-    python benchmarks/sweep.py --quick                          # 21 representative clips, a few minutes
+    python benchmarks/sweep.py --quick                          # 22 representative clips, a few minutes
     python benchmarks/sweep.py --quick --split dev              # only the development part of it
     python benchmarks/sweep.py --scripts twist-carry pivot-carry --yaws 0 30 60 90 --elevations 0 10 20
     python benchmarks/sweep.py --scripts stoop-lift squat-lift --fps 15 24 30 60 --down-s 0.6 1.0 2.0
@@ -178,7 +178,7 @@ def grid(
 
 
 def quick_grid() -> list[Case]:
-    """21 clips covering every script, posture, load kind, occluder, 15-30 fps and 0.6-2 s down."""
+    """22 clips covering every script, posture, load kind, occluder, 15-30 fps and 0.6-2 s down."""
     v = Variation
 
     def case(
@@ -200,6 +200,7 @@ def quick_grid() -> list[Case]:
         case("hinge-lift", 0.0, camera_elevation_deg=20.0),
         case("hinge-lift", 60.0, v(down_s=1.2, posture="straight-arms", load="barbell", put_down=True), fps=24.0),
         case("twist-carry", 30.0, v(posture="straight-arms")),
+        case("lift-and-turn", 60.0, v(down_s=0.8, posture="straight-arms")),
         case("twist-carry", 60.0, v(posture="waist", load="large"), camera_elevation_deg=0.0),
         case("twist-carry", 90.0, v(posture="chest", load="small")),
         case("twist-carry", 60.0, v(posture="hip", load="small"), fps=30.0),
@@ -370,7 +371,7 @@ def _occluder(text: str) -> str | None:
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     """The sweep's command line."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="a fixed 21-clip grid (ignores the grid options)")
+    parser.add_argument("--quick", action="store_true", help="a fixed 22-clip grid (ignores the grid options)")
     parser.add_argument("--split", choices=("dev", "holdout", "all"), default="all")
     parser.add_argument("--scripts", nargs="+", choices=list(SCRIPTS), default=list(SWEPT_SCRIPTS))
     parser.add_argument("--yaws", nargs="+", type=float, default=[0.0, 30.0, 60.0, 90.0])

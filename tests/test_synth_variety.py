@@ -16,6 +16,7 @@ from posecheck.synth.scripts import BUILDERS, POSTURES, SCRIPTS, Variation, get_
 from posecheck.synth.skeleton import LOADS, build_body, measure_metrics
 
 LIFTS = ("squat-lift", "stoop-lift", "semi-squat", "hinge-lift")
+TURNS = ("lift-and-turn",)
 CARRIES = ("twist-carry", "pivot-carry", "hold-still", "carry-walk")
 NO_LOAD = ("stand-still", "stooped-hold", "hands-clasped", "reach-floor", "cart-push", "cart-walk")
 SMALL = (160, 120)
@@ -37,7 +38,7 @@ def wrists(joints: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_every_script_is_listed_and_buildable() -> None:
-    assert set(SCRIPTS) == set(BUILDERS) == {*LIFTS, *CARRIES, *NO_LOAD}
+    assert set(SCRIPTS) == set(BUILDERS) == {*LIFTS, *TURNS, *CARRIES, *NO_LOAD}
     with pytest.raises(ValueError, match="barbell"):
         Variation(posture="chest", load="barbell")
     with pytest.raises(ValueError, match="down_s"):
@@ -83,7 +84,7 @@ def test_lift_speed_sets_the_time_to_the_bottom(name: str) -> None:
         assert reached == pytest.approx(0.8 + down_s, abs=0.011)
 
 
-@pytest.mark.parametrize("name", [*LIFTS, *CARRIES])
+@pytest.mark.parametrize("name", [*LIFTS, *TURNS, *CARRIES])
 def test_hands_hold_the_load_where_the_posture_says(name: str) -> None:
     elbow_range = {"waist": (30.0, 55.0), "straight-arms": (0.0, 15.0), "chest": (70.0, 110.0), "hip": (25.0, 75.0)}
     for variation in variations():
@@ -183,6 +184,23 @@ def test_carried_twist_and_pivot_per_posture(posture: str) -> None:
     assert max(twists) >= 35.0
     assert max(abs(m.torso_twist_deg) for m in pivots) < 0.5 and max(m.body_yaw_deg for m in pivots) > 60.0
     assert all(twist.pose_at(t).load_held and pivot.pose_at(t).load_held for t in np.arange(0, 6, 0.5))
+
+
+@pytest.mark.parametrize("posture", POSTURES)
+def test_lift_and_turn_twists_only_while_holding_the_load(posture: str) -> None:
+    script = get_script("lift-and-turn", Variation(posture=posture, load="small" if posture == "hip" else "medium",
+                                                   down_s=0.8))
+    assert script.lifts == 1 and script.expected_flags == {"twist_under_load"}
+    twisted = []
+    for time_s in np.arange(0.0, script.duration_s, 0.05):
+        params = script.pose_at(float(time_s))
+        twist = measure_metrics(build_body(params).joints_m).torso_twist_deg
+        assert twist == pytest.approx(params.torso_twist_deg, abs=0.5)
+        if twist > 1.0:
+            twisted.append(time_s)
+            assert params.load_held and params.knee_flexion_deg <= 3.5
+    assert max(measure_metrics(build_body(script.pose_at(t)).joints_m).torso_twist_deg for t in twisted) >= 44.0
+    assert min(twisted) > script.pick_ups_s[0] and max(twisted) < script.duration_s - 0.3
 
 
 @pytest.mark.parametrize("fps", [15.0, 24.0, 30.0, 60.0])

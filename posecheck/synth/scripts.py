@@ -346,6 +346,33 @@ def _lift_script(
     return build
 
 
+SQUAT = LiftShape(100.0, 35.0, 0.50, (0.27, 0.0, 0.0))
+
+
+def _lift_and_turn(variation: Variation) -> MotionScript:
+    """A squat lift, then, standing with the load, twist the torso 45° to the left and back (feet planted)."""
+    single = replace(variation, put_down=False, repeats=1)
+    pose_at, sequence = _lift(SQUAT, single)
+    turn_start_s = sequence.last.rise_start_s + sequence.last.rise_s + 0.2
+
+    def turned(time_s: float) -> PoseParams:
+        twist = smooth_ramp(time_s, turn_start_s, turn_start_s + 1.0)
+        twist -= smooth_ramp(time_s, turn_start_s + 1.4, turn_start_s + 2.4)
+        return replace(pose_at(time_s), torso_twist_deg=45.0 * twist)
+
+    return MotionScript(
+        "lift-and-turn",
+        f"squat-lift a {variation.load} load to the {variation.posture} carry ({variation.down_s:g} s down), "
+        "then twist the torso 45° left and back, feet planted",
+        round(turn_start_s + 2.8, 4),
+        turned,
+        frozenset({TWIST_UNDER_LOAD}),
+        pick_ups_s=sequence.pick_ups_s,
+        varies=frozenset({"down_s", "posture", "load"}),
+        variation=single,
+    )
+
+
 # ----- carries and holds --------------------------------------------------------------------------
 
 
@@ -519,9 +546,7 @@ def _fixed(name: str, description: str, duration_s: float, pose_at: Callable[[fl
 
 
 BUILDERS: dict[str, Callable[[Variation], MotionScript]] = {
-    "squat-lift": _lift_script(
-        "squat-lift", "squat (knees 100°, trunk 35°)", LiftShape(100.0, 35.0, 0.50, (0.27, 0.0, 0.0)), frozenset()
-    ),
+    "squat-lift": _lift_script("squat-lift", "squat (knees 100°, trunk 35°)", SQUAT, frozenset()),
     "stoop-lift": _lift_script(
         "stoop-lift", "stoop (knees 12°, trunk 80°)", LiftShape(12.0, 80.0, 0.30, (0.36, 0.0, 0.0)),
         frozenset({BEND_AT_WAIST}),
@@ -534,6 +559,7 @@ BUILDERS: dict[str, Callable[[Variation], MotionScript]] = {
         "hinge-lift", "Romanian-deadlift-like straight-leg hinge (knees 20°, trunk 80°)",
         LiftShape(20.0, 80.0, 0.32, (0.2, 0.0, 0.0)), frozenset({BEND_AT_WAIST}),
     ),
+    "lift-and-turn": _lift_and_turn,
     "twist-carry": _carry_script(
         "twist-carry", "hold the load, twist the torso 45° left and back, feet planted", 6.0, _twist,
         frozenset({TWIST_UNDER_LOAD}),
