@@ -79,6 +79,21 @@ class Case:
         return "_".join(parts)
 
     @property
+    def axes(self) -> dict[str, str]:
+        """The clip's value on each grid axis, as text (for the per-axis summary)."""
+        v = self.variation
+        return {
+            "yaw": f"{self.camera_yaw_deg:g}°",
+            "elevation": f"{self.camera_elevation_deg:g}°",
+            "fps": f"{self.fps:g}",
+            "down_s": f"{v.down_s:g} s",
+            "posture": v.posture,
+            "load": v.load,
+            "occluder": self.occluder or "none",
+            "framing": f"{self.camera_distance_m:g} m, aim {self.look_at_height_m:g} m",
+        }
+
+    @property
     def split(self) -> str:
         """`holdout` for a deterministic third of all cases, `dev` for the rest."""
         return "holdout" if _digest(self.key) % 3 == 0 else "dev"
@@ -107,6 +122,7 @@ class CaseResult:
     unscored_flags: list[str]
     ambiguous: bool
     mae_deg: dict[str, float | None] = field(default_factory=dict)
+    axes: dict[str, str] = field(default_factory=dict)
     error: str | None = None
 
     @property
@@ -283,6 +299,7 @@ def score(case: Case, truth: dict, report: dict) -> CaseResult:
         unscored_flags=unscored,
         ambiguous=truth["ambiguous"],
         mae_deg={name: (sum(values) / len(values) if values else None) for name, values in errors.items()},
+        axes=case.axes,
     )
 
 
@@ -299,7 +316,9 @@ def _run_one(job: tuple[Case, Path, str | None, str | None]) -> CaseResult:
 
 
 def _fmt(value: float | None, spec: str = "5.1f") -> str:
-    return "   --" if value is None or math.isnan(value) else format(value, spec)
+    if value is None or math.isnan(value):
+        return "--".rjust(int(spec.split(".")[0]))
+    return format(value, spec)
 
 
 def _mean(values: Iterable[float | None]) -> float | None:
@@ -335,9 +354,16 @@ def print_tables(results: list[CaseResult]) -> None:
         rows = [r for r in good if r.split == split]
         if rows:
             print(_summary_row(f"({split})", rows))
-    by_yaw = {yaw: [r for r in good if r.camera_yaw_deg == yaw] for yaw in sorted({r.camera_yaw_deg for r in good})}
-    print("\nload-state accuracy by camera yaw: " + ", ".join(
-        f"{yaw:g}° {_mean(r.load_accuracy for r in rows):.1%}" for yaw, rows in by_yaw.items()))
+    print("\nload-state accuracy, flags exact, by axis:")
+    for axis in good[0].axes if good else ():
+        values = sorted({r.axes[axis] for r in good})
+        if len(values) > 1:
+            cells = []
+            for value in values:
+                rows = [r for r in good if r.axes[axis] == value]
+                load = _mean(r.load_accuracy for r in rows) or 0.0
+                cells.append(f"{value} {load:.1%} {sum(r.flags_correct for r in rows)}/{len(rows)}")
+            print(f"  {axis:<10} " + "; ".join(cells))
     failed = [r for r in results if r.error]
     wrong = [r for r in good if not r.flags_correct]
     miscounted = [r for r in good if r.lifts_counted != r.lifts_true]

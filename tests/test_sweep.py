@@ -76,6 +76,7 @@ def test_score_compares_load_state_lifts_flags_and_angles(sweep) -> None:  # noq
     truth = _truth([False, False, True, True], 1, ["bend_at_waist"])
     result = sweep.score(case, truth, _report([False, True, True, True], 0, [], trunk=13.0))
     assert result.load_accuracy == pytest.approx(0.75)
+    assert result.axes["yaw"] == "30°" and result.axes["posture"] == "waist" and result.axes["occluder"] == "none"
     assert (result.lifts_true, result.lifts_counted) == (1, 0)
     assert not result.flags_correct
     assert result.mae_deg == {"trunk_flexion_deg": pytest.approx(3.0), "knee_flexion_deg": None,
