@@ -1,15 +1,19 @@
 """`posecheck batch DIR -o OUT -j N`: analyse many videos in worker processes, one landmarker each.
 
 A failure is reported for its file and the batch goes on; the exit code is 0 only if all succeeded.
+Ctrl-C stops the batch at once: queued videos are not started, the ones in progress are stopped and
+leave nothing behind (finished ones stay complete).
 """
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from types import FrameType
 
 from posecheck.config import Config
 from posecheck.errors import PosecheckError
@@ -66,6 +70,33 @@ def analyse_one(
     )
 
 
+def _analyse_job(job: tuple) -> BatchItem:
+    return analyse_one(*job)
+
+
+def _worker_signals() -> None:
+    """In a worker: Ctrl-C is the parent's to handle; SIGTERM (the parent cancelling) exits through
+    `finally` blocks, so the video in progress leaves no staging directory."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _exit_on_terminate)
+
+
+def _exit_on_terminate(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def remove_unfinished(new_dirs: list[Path]) -> None:
+    """After a cancelled batch: remove what killed workers left in the directories the batch created
+    (staging directories), then those directories that stayed empty (deepest first)."""
+    from posecheck.run import remove_stale_staging
+
+    for directory in sorted(new_dirs, key=lambda path: len(path.parts), reverse=True):
+        if directory.is_dir():
+            remove_stale_staging(directory)
+            if not any(directory.iterdir()):
+                directory.rmdir()
+
+
 def risk_line(summary: dict) -> str:
     """Short REBA/NIOSH column: "REBA 8 high, LI 1.4" (LI only with a known load), or "" when not scored."""
     parts = []
@@ -95,15 +126,23 @@ def run_batch(args: argparse.Namespace) -> int:
         raise PosecheckError(f"no video files in {directory}")
     config, settings = config_from_args(args), settings_from_args(args)
     taken: set[str] = set()
-    jobs = [(str(v), str(output_dir_for(v, out_root, taken))) for v in videos]
+    jobs = [(str(v), str(output_dir_for(v, out_root, taken)), config, settings, args.model, args.overwrite)
+            for v in videos]
+    new_dirs = [path for path in (out_root, *(Path(job[1]) for job in jobs)) if not path.exists()]
     items: list[BatchItem] = []
-    with ProcessPoolExecutor(max_workers=args.jobs) as pool, tqdm(
-        total=len(jobs), unit="video", file=sys.stderr, disable=args.quiet, desc="batch"
-    ) as bar:
-        futures = [pool.submit(analyse_one, v, o, config, settings, args.model, args.overwrite) for v, o in jobs]
-        for future in as_completed(futures):
-            items.append(future.result())
-            bar.update(1)
+    pool = multiprocessing.Pool(min(args.jobs, len(jobs)), initializer=_worker_signals)
+    try:
+        with tqdm(total=len(jobs), unit="video", file=sys.stderr, disable=args.quiet, desc="batch") as bar:
+            for item in pool.imap_unordered(_analyse_job, jobs):
+                items.append(item)
+                bar.update(1)
+        pool.close()
+    except KeyboardInterrupt:
+        pool.terminate()  # SIGTERM: each worker stops its video and removes its staging directory
+        pool.join()
+        remove_unfinished(new_dirs)
+        raise
+    pool.join()
     items.sort(key=lambda item: item.video)
     print_table(items)
     return 0 if all(item.ok for item in items) else 1
@@ -125,12 +164,12 @@ def print_table(items: list[BatchItem]) -> None:
 
 def add_batch_parser(commands: argparse._SubParsersAction) -> None:
     """Register the `batch` sub-command."""
-    from posecheck.cli import add_analysis_options
+    from posecheck.cli import add_analysis_options, positive_int
 
     batch = commands.add_parser("batch", help="analyse every video in a directory")
     batch.add_argument("directory", help="directory with video files")
     batch.add_argument("-o", "--output", default="posecheck-batch", help="output root; one sub-directory per video")
-    batch.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default 1)")
+    batch.add_argument("-j", "--jobs", type=positive_int, default=1, help="worker processes (default 1)")
     batch.add_argument("--quiet", action="store_true", help="no progress bar")
     add_analysis_options(batch)
     batch.set_defaults(handler=run_batch)

@@ -22,7 +22,8 @@ EXIT_INTERRUPTED = 130
 DEBUG_ENV_VAR = "POSECHECK_DEBUG"
 
 
-def _positive_int(text: str) -> int:
+def positive_int(text: str) -> int:
+    """argparse type: a whole number >= 1."""
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be a whole number >= 1")
@@ -47,7 +48,7 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     """Options shared by `analyze` and `batch`."""
     parser.add_argument("--model", help="pose model .task file (default: the one shipped in models/)")
     parser.add_argument("--config", help="TOML file with [pose], [smoothing], [rules] and [ergonomics] settings")
-    parser.add_argument("--stride", type=_positive_int, default=1, help="analyse every N-th frame (default 1)")
+    parser.add_argument("--stride", type=positive_int, default=1, help="analyse every N-th frame (default 1)")
     parser.add_argument("--max-width", type=_width, help="downscale wider frames to this width before analysis")
     parser.add_argument("--blur-faces", action="store_true", help="blur faces in the annotated video and images")
     parser.add_argument("--assume-loaded", action="store_true", help="treat the person as holding a load throughout")

@@ -467,3 +467,44 @@ def test_cli_stderr_holds_no_native_log_lines(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=600,
     )
     assert completed.returncode == 0 and completed.stderr == ""
+
+
+# ----- batch: invalid -j and Ctrl-C -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("jobs", ["0", "-1"])
+def test_batch_jobs_below_one_is_a_usage_error(jobs: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["batch", str(tmp_path), "-o", str(tmp_path / "out"), "-j", jobs])
+    assert stopped.value.code == 2
+    assert "-j/--jobs: must be a whole number >= 1" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.slow
+def test_batch_ctrl_c_cancels_queued_videos_and_leaves_no_partial_result(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    videos, out = tmp_path / "videos", tmp_path / "out"
+    videos.mkdir()
+    video = corpus.person_walks_in_and_out(tmp_path)
+    for name in ("a", "b", "c", "d"):
+        (videos / f"{name}.mp4").write_bytes(video.read_bytes())
+    batch = subprocess.Popen(
+        [sys.executable, "-m", "posecheck.cli", "batch", str(videos), "-o", str(out), "-j", "1", "--quiet"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )
+    while not list(out.glob(f"a/{STAGING_PREFIX}*")) and batch.poll() is None:
+        time.sleep(0.02)  # wait until the first video's analysis has started
+    os.killpg(batch.pid, signal.SIGINT)  # Ctrl-C in a terminal reaches the whole process group
+    _, stderr = batch.communicate(timeout=300)
+    assert batch.returncode == 130 and stderr.splitlines()[-1] == "posecheck: interrupted"
+    # The queued videos never started; the one in progress left nothing (before: all four analysed).
+    left = [path.name for path in out.iterdir()] if out.exists() else []
+    assert left in ([], ["a"])  # at most the first video, had it finished just before the interrupt
+    if left:
+        assert (out / "a" / REPORT_NAME).is_file() and not list(out.glob(f"a/{STAGING_PREFIX}*"))
