@@ -264,7 +264,7 @@ class H264Writer:
         try:
             self._container = av.open(str(self.path), mode="w", options={"movflags": "faststart"})
         except (av.error.FFmpegError, OSError) as error:
-            raise OutputError(f"cannot write {self.path}: {error}") from error
+            raise self._write_error(error) from error
         rate = Fraction(fps).limit_denominator(1001) if fps > 0 else Fraction(30)
         self._stream = self._container.add_stream("libx264", rate=rate)
         self._stream.width = self._width
@@ -307,11 +307,17 @@ class H264Writer:
         try:
             self._mux(self._stream.encode(None))
         finally:
-            self._container.close()
-            self._container = None
+            container, self._container = self._container, None
+            try:
+                container.close()  # writes the index and moves it to the front: the disk may fill here
+            except (av.error.FFmpegError, OSError) as error:
+                raise self._write_error(error) from error
 
     def _mux(self, packets: list[av.Packet]) -> None:
         try:
             self._container.mux(packets)
         except (av.error.FFmpegError, OSError) as error:
-            raise OutputError(f"cannot write {self.path}: {error}") from error
+            raise self._write_error(error) from error
+
+    def _write_error(self, error: Exception) -> OutputError:
+        return OutputError(f"cannot write {self.path}: {getattr(error, 'strerror', None) or error}")

@@ -508,3 +508,36 @@ def test_batch_ctrl_c_cancels_queued_videos_and_leaves_no_partial_result(tmp_pat
     assert left in ([], ["a"])  # at most the first video, had it finished just before the interrupt
     if left:
         assert (out / "a" / REPORT_NAME).is_file() and not list(out.glob(f"a/{STAGING_PREFIX}*"))
+
+
+# ----- full disk ----------------------------------------------------------------------------------------
+
+
+def test_disk_full_while_the_annotated_video_is_flushed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Closing the MP4 writes its index and moves it to the front: a full disk shows there (as on a
+    40 kB tmpfs); it is the output error, exit 7, not an internal error."""
+    import errno
+
+    real_open = av.open
+
+    class FullDisk:
+        def __init__(self, container: Any) -> None:
+            self._container = container
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._container, name)
+
+        def close(self) -> None:
+            self._container.close()
+            raise av.error.OSError(errno.ENOSPC, "No space left on device", "annotated.mp4")
+
+    def open_on_full_disk(path: str, mode: str = "r", **options: Any) -> Any:
+        container = real_open(path, mode, **options)
+        return FullDisk(container) if mode == "w" else container
+
+    video = corpus.one_frame_video(tmp_path)
+    monkeypatch.setattr(av, "open", open_on_full_disk)
+    run = analyze(video, tmp_path / "out", capsys)
+    assert_refused(run, 7, "annotated.mp4: No space left on device")
