@@ -156,6 +156,18 @@ class Config:
     ergonomics: ErgonomicsConfig = field(default_factory=ErgonomicsConfig)
 
 
+# No setting is meaningful beyond this size (degrees, seconds, Hz, ratios, kg, m, pixels); larger
+# numbers (a 400-digit integer, 1e308) would overflow floating-point arithmetic.
+MAX_MAGNITUDE = 1e6
+# Unit suffixes of setting names and their allowed ranges: (suffix, low, high, low allowed, unit).
+_UNIT_RANGES = (
+    ("_deg_per_s", 0.0, MAX_MAGNITUDE, False, "deg/s"),
+    ("_deg", 0.0, 180.0, True, "degrees"),
+    ("_ratio", 0.0, MAX_MAGNITUDE, True, ""),
+    ("_hz", 0.0, MAX_MAGNITUDE, False, "Hz"),
+    ("_s", 0.0, MAX_MAGNITUDE, True, "seconds"),
+)
+
 _SECTIONS: dict[str, type] = {
     "pose": PoseConfig,
     "smoothing": SmoothingConfig,
@@ -169,10 +181,12 @@ def load_config(path: str | Path | None) -> Config:
     if path is None:
         return Config()
     try:
-        with open(path, "rb") as file:
-            data = tomllib.load(file)
+        # utf-8-sig: a byte-order mark (as some Windows editors write) is accepted and dropped.
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8-sig"))
     except FileNotFoundError as error:
         raise ConfigError(f"config file not found: {path}") from error
+    except IsADirectoryError as error:
+        raise ConfigError(f"config file {path} is a directory") from error
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"config file {path} is not valid TOML: {error}") from error
     return config_from_dict(data, source=str(path))
@@ -187,6 +201,19 @@ def config_from_dict(data: dict[str, Any], source: str = "config") -> Config:
     config = Config(**sections)
     _validate(config, source)
     return config
+
+
+def _finite_number(value: Any) -> bool:
+    """An int (of any size) or a float that is neither nan nor infinite; bools are not numbers here."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return isinstance(value, int) or math.isfinite(value)
+
+
+def _short(value: Any) -> str:
+    """repr of a config value, cut short (a number may have hundreds of digits)."""
+    text = repr(value)
+    return text if len(text) <= 24 else f"{text[:20]}... ({len(text)} characters)"
 
 
 def _section(cls: type, values: Any, where: str) -> Any:
@@ -206,8 +233,13 @@ def _section(cls: type, values: Any, where: str) -> Any:
         elif expected is str:
             if not isinstance(value, str):
                 raise ConfigError(f"{where}: {key} must be a string, got {value!r}")
-        elif isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise ConfigError(f"{where}: {key} must be a finite number, got {value!r}")
+        elif not _finite_number(value):
+            raise ConfigError(f"{where}: {key} must be a finite number, got {_short(value)}")
+        elif abs(value) > MAX_MAGNITUDE:
+            raise ConfigError(f"{where}: {key} must be between -{MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}, "
+                              f"got {_short(value)}")
+        elif expected is int and value != int(value):
+            raise ConfigError(f"{where}: {key} must be a whole number, got {value!r}")
         checked[key] = expected(value)
     return cls(**checked)
 
@@ -246,8 +278,7 @@ def _validate(config: Config, source: str) -> None:
         (0 <= rules.twist_min_confidence <= 1, "rules.twist_min_confidence must be in [0, 1]"),
         (0 <= rules.stoop_min_knee_confidence <= 1, "rules.stoop_min_knee_confidence must be in [0, 1]"),
     ]
-    durations = [f.name for f in dataclasses.fields(rules) if f.name.endswith("_s")]
-    checks += [(getattr(rules, name) >= 0, f"rules.{name} must be >= 0 seconds") for name in durations]
+    checks += _unit_checks(config)
     checks += [
         (0 <= ergo.load_kg <= 200, "ergonomics.load_kg must be in [0, 200] (0 = unknown)"),
         (ergo.stature_m == 0 or 1.0 <= ergo.stature_m <= 2.5,
@@ -262,6 +293,26 @@ def _validate(config: Config, source: str) -> None:
     for ok, message in checks:
         if not ok:
             raise ConfigError(f"{source}: {message}")
+
+
+def _unit_checks(config: Config) -> list[tuple[bool, str]]:
+    """(value in range, message) for every numeric setting whose name ends in a unit (see _UNIT_RANGES)."""
+    checks = []
+    for section_name in _SECTIONS:
+        section = getattr(config, section_name)
+        for item in dataclasses.fields(section):
+            value = getattr(section, item.name)
+            suffix, low, high, low_allowed, unit = next(
+                (entry for entry in _UNIT_RANGES if item.name.endswith(entry[0])), (None, 0, 0, True, ""))
+            if suffix is None or isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            ok = (low <= value if low_allowed else low < value) and value <= high
+            if high == MAX_MAGNITUDE:  # the size limit is checked when loading; name the lower bound only
+                bounds = f"{'>=' if low_allowed else '>'} {low:g}"
+            else:
+                bounds = f"in {'[' if low_allowed else '('}{low:g}, {high:g}]"
+            checks.append((ok, f"{section_name}.{item.name} must be {bounds}{' ' + unit if unit else ''}"))
+    return checks
 
 
 def _choice_checks(section: Any, name: str) -> list[tuple[bool, str]]:

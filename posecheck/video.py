@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
@@ -168,6 +169,8 @@ def _open_input(path: str | Path) -> av.container.InputContainer:
     if file.is_dir():
         raise VideoReadError(f"{path} is a directory, not a video file")
     if not file.is_file():
+        if file.exists():  # never opened: reading a pipe or a device could block or never end
+            raise VideoReadError(f"{path} is not a regular video file ({_file_kind(file)})")
         raise VideoReadError(f"no such file: {path}")
     if file.stat().st_size == 0:
         raise VideoReadError(f"{path} is empty")
@@ -176,6 +179,14 @@ def _open_input(path: str | Path) -> av.container.InputContainer:
     except (av.error.FFmpegError, UnicodeDecodeError) as error:
         reason = getattr(error, "strerror", None) or error
         raise VideoReadError(f"{path} is not a readable video ({reason})") from error
+
+
+def _file_kind(file: Path) -> str:
+    """What a path that exists but is neither a regular file nor a directory is."""
+    mode = file.stat().st_mode
+    kinds = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+             (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+    return next((kind for is_kind, kind in kinds if is_kind(mode)), "not a regular file")
 
 
 def _video_stream(container: av.container.InputContainer, path: str | Path) -> av.video.stream.VideoStream:

@@ -335,3 +335,83 @@ def config_not_toml(directory: Path) -> Path:
     path.write_text("rules: {stoop: 50}\n[[[\n")
     return path
 
+
+
+def config_huge_number(directory: Path) -> Path:
+    """A config TOML with a 400-digit number."""
+    path = directory / "huge.toml"
+    path.write_text(f"[rules]\nstoop_trunk_flexion_deg = {'9' * 400}\n")
+    return path
+
+
+def config_negative_ratio(directory: Path) -> Path:
+    """A config TOML with a negative ratio (hands 'forward' behind the body)."""
+    path = directory / "negative_ratio.toml"
+    path.write_text("[rules]\nload_hands_forward_leg_ratio = -0.2\n")
+    return path
+
+
+def config_negative_elbow_angle(directory: Path) -> Path:
+    """A config TOML with a negative elbow angle."""
+    path = directory / "negative_elbow.toml"
+    path.write_text("[rules]\nload_min_elbow_flexion_deg = -30.0\n")
+    return path
+
+
+def config_huge_cutoff(directory: Path) -> Path:
+    """A config TOML with smoothing cutoffs of 1e308 Hz (overflow in the filter arithmetic)."""
+    path = directory / "huge_cutoff.toml"
+    path.write_text("[smoothing]\nmin_cutoff_hz = 1e308\nderivative_cutoff_hz = 1e308\n")
+    return path
+
+
+def config_nan(directory: Path) -> Path:
+    """A config TOML with a value of nan."""
+    path = directory / "nan.toml"
+    path.write_text("[rules]\ntwist_deg = nan\n")
+    return path
+
+
+def config_directory(directory: Path) -> Path:
+    """A directory passed as the config file."""
+    path = directory / "config.toml"
+    path.mkdir()
+    return path
+
+
+def config_with_bom(directory: Path) -> Path:
+    """A valid config TOML saved with a UTF-8 byte-order mark (as some Windows editors do)."""
+    path = directory / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf[rules]\ntwist_deg = 25.0\n")
+    return path
+
+
+# ----- special files ----------------------------------------------------------------------------
+
+
+def named_pipe(directory: Path) -> Path:
+    """A FIFO named like a video (opening it to read would block until a writer comes)."""
+    import os
+
+    path = directory / "pipe.mp4"
+    os.mkfifo(path)
+    return path
+
+
+def endless_device(directory: Path) -> Path:
+    """/dev/urandom: a character device that never ends."""
+    return Path("/dev/urandom")
+
+
+def symlink_to_video(directory: Path) -> Path:
+    """A symbolic link to a valid lift video."""
+    link = directory / "link.mp4"
+    link.symlink_to(sample_video(directory))
+    return link
+
+
+def dangling_symlink(directory: Path) -> Path:
+    """A symbolic link whose target does not exist."""
+    link = directory / "dangling.mp4"
+    link.symlink_to(directory / "gone.mp4")
+    return link

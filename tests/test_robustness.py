@@ -104,6 +104,9 @@ REFUSED_INPUTS: list[tuple[Callable[[Path], Path], int, str]] = [
     (corpus.zero_timescale, 3, "is damaged: its timing data hides"),
     (corpus.no_person, 4, "no person found"),
     (corpus.very_dark, 4, "the video is very dark"),
+    (corpus.named_pipe, 3, "pipe.mp4 is not a regular video file (a named pipe)"),
+    (corpus.endless_device, 3, "/dev/urandom is not a regular video file (a character device)"),
+    (corpus.dangling_symlink, 3, "no such file"),
 ]
 
 
@@ -269,8 +272,15 @@ def test_batch_reports_each_bad_file_and_goes_on(tmp_path: Path, capsys: pytest.
         (corpus.config_unknown_key, "unknown key(s) ['stoop_trunk_flexion_degree']"),
         (corpus.config_out_of_range, "stoop_trunk_flexion_deg <= 180"),
         (corpus.config_not_toml, "is not valid TOML"),
+        (corpus.config_huge_number, "stoop_trunk_flexion_deg must be between -1e+06 and 1e+06, got 9999"),
+        (corpus.config_negative_ratio, "rules.load_hands_forward_leg_ratio must be >= 0"),
+        (corpus.config_negative_elbow_angle, "rules.load_min_elbow_flexion_deg must be in [0, 180] degrees"),
+        (corpus.config_huge_cutoff, "min_cutoff_hz must be between -1e+06 and 1e+06, got 1e+308"),
+        (corpus.config_nan, "twist_deg must be a finite number, got nan"),
+        (corpus.config_directory, "config.toml is a directory"),
     ],
-    ids=["unknown_key", "out_of_range", "not_toml"],
+    ids=["unknown_key", "out_of_range", "not_toml", "huge_number", "negative_ratio", "negative_elbow_angle",
+         "huge_cutoff", "nan", "directory"],
 )
 def test_bad_config(
     make_config: Callable[[Path], Path], fragment: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -279,6 +289,37 @@ def test_bad_config(
     run = analyze(video, tmp_path / "out", capsys, "--config", str(make_config(tmp_path)))
     assert_refused(run, 5, fragment)
     assert not run.output_dir.exists()
+
+
+def test_config_with_byte_order_mark_is_read(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    video = corpus.one_frame_video(tmp_path)
+    assert_complete(analyze(video, tmp_path / "out", capsys, "--config", str(corpus.config_with_bom(tmp_path))))
+
+
+def test_symlink_to_video_is_analysed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert_complete(analyze(corpus.symlink_to_video(tmp_path), tmp_path / "out", capsys))
+
+
+@pytest.mark.parametrize(
+    ("option", "fragment"),
+    [(["--fps", "0"], "--fps: must be from 1 to 1000"), (["--fps", "nan"], "--fps: must be a finite number"),
+     (["--duration", "nan"], "--duration: must be a finite number"),
+     (["--camera-yaw", "inf"], "--camera-yaw: must be a finite number")],
+    ids=["fps_0", "fps_nan", "duration_nan", "yaw_inf"],
+)
+def test_synth_bad_numbers_are_usage_errors(
+    option: list[str], fragment: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["synth", "stoop-lift", *option, "-o", str(tmp_path / "clip.mp4")])
+    assert stopped.value.code == 2 and fragment in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_synth_clip_shorter_than_a_frame_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["synth", "stoop-lift", "--fps", "1", "--duration", "0.5", "-o", str(tmp_path / "clip.mp4")])
+    assert code == 2 and capsys.readouterr().err == "posecheck synth: error: 0.5 s at 1 fps is less than one frame\n"
+    assert list(tmp_path.iterdir()) == []
 
 
 # ----- output directory ---------------------------------------------------------------------------

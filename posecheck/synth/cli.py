@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 from posecheck.synth.clip import render_clip
@@ -25,14 +26,14 @@ def add_synth_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
     parser.add_argument("--list", action="store_true", help="list the motion scripts and exit")
     parser.add_argument(
         "--camera-yaw",
-        type=float,
+        type=_finite_float,
         default=0.0,
         metavar="DEG",
         help="camera yaw around the person: 0 side-on (left side), 90 frontal (default 0)",
     )
     parser.add_argument(
         "--camera-elevation",
-        type=float,
+        type=_finite_float,
         default=10.0,
         metavar="DEG",
         help="camera elevation above the horizontal (default 10)",
@@ -48,10 +49,10 @@ def add_synth_parser(subparsers: argparse._SubParsersAction) -> argparse.Argumen
     parser.add_argument(
         "--size", type=_parse_size, default=(480, 360), metavar="WxH", help="frame size in pixels (default 480x360)"
     )
-    parser.add_argument("--fps", type=float, default=15.0, help="frames per second (default 15)")
+    parser.add_argument("--fps", type=_frame_rate, default=15.0, help="frames per second, 1-1000 (default 15)")
     parser.add_argument(
         "--duration",
-        type=float,
+        type=_duration,
         default=None,
         metavar="S",
         help="clip length in seconds (default: the script's own length)",
@@ -87,6 +88,10 @@ def run_synth(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"posecheck synth: error: {error}", file=sys.stderr)
         return 2
+    duration_s = SCRIPTS[args.script].duration_s if args.duration is None else args.duration
+    if duration_s * args.fps < 1:
+        print(f"posecheck synth: error: {duration_s:g} s at {args.fps:g} fps is less than one frame", file=sys.stderr)
+        return 2
     video_path, truth_path = render_clip(
         args.script,
         args.output,
@@ -115,6 +120,30 @@ def variation_from_args(args: argparse.Namespace) -> Variation:
         put_down=args.put_down or base.put_down,
         repeats=base.repeats if args.repeats is None else args.repeats,
     )
+
+
+def _finite_float(text: str) -> float:
+    """argparse type: a finite number."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
+
+
+def _frame_rate(text: str) -> float:
+    """argparse type: frames per second, from 1 to 1000."""
+    value = _finite_float(text)
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"must be from 1 to 1000 frames per second, got {text!r}")
+    return value
+
+
+def _duration(text: str) -> float:
+    """argparse type: a clip length in seconds, above 0 and at most an hour."""
+    value = _finite_float(text)
+    if not 0 < value <= 3600:
+        raise argparse.ArgumentTypeError(f"must be above 0 and at most 3600 seconds, got {text!r}")
+    return value
 
 
 def _parse_size(text: str) -> tuple[int, int]:
