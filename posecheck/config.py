@@ -26,6 +26,9 @@ class PoseConfig:
     # After this long with nobody in view, the next person may be someone else: the body lengths
     # calibrated on the last person (see metrics.BodyCalibration) are dropped and learned again.
     recalibrate_after_absence_s: float = 2.0
+    # Frames are scaled down while decoding so that their long side is at most this many pixels: memory
+    # is bounded by it, not by the video (an 8000x8000 video took 6.5 GB; the model looks at 256x256).
+    max_frame_side_px: int = 1280
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,7 @@ def _validate(config: Config, source: str) -> None:
         (0 < pose.min_detection_confidence <= 1, "pose.min_detection_confidence must be in (0, 1]"),
         (0 <= pose.min_visibility <= 1, "pose.min_visibility must be in [0, 1]"),
         (pose.recalibrate_after_absence_s >= 0, "pose.recalibrate_after_absence_s must be >= 0"),
+        (64 <= pose.max_frame_side_px <= 16384, "pose.max_frame_side_px must be in [64, 16384]"),
         (smooth.min_cutoff_hz > 0 and smooth.derivative_cutoff_hz > 0, "smoothing cutoffs must be > 0 Hz"),
         (smooth.beta >= 0, "smoothing.beta must be >= 0"),
         (0 < rules.stoop_release_trunk_flexion_deg <= rules.stoop_trunk_flexion_deg <= 180,

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
-import cv2
 import numpy as np
 
 from posecheck.annotate import annotate_frame, blur_face
@@ -26,7 +25,7 @@ from posecheck.metrics import BodyCalibration, FrameMetrics, measure
 from posecheck.pose import PoseEstimator, PoseFrame, default_model_path
 from posecheck.rules import Event, RulesEngine
 from posecheck.smoothing import PoseSmoother
-from posecheck.video import DecodeStats, VideoFrame, VideoInfo, probe_video, read_frames
+from posecheck.video import DecodeStats, VideoInfo, probe_video, read_frames
 
 T = TypeVar("T")
 QUEUE_SIZE = 8
@@ -237,17 +236,6 @@ class ThreadedSink:
                     self._error = error
 
 
-def resized(frames: Iterable[VideoFrame], max_width: int | None) -> Iterator[VideoFrame]:
-    """Downscale frames wider than `max_width` pixels (aspect kept); others pass unchanged."""
-    for frame in frames:
-        width = frame.rgb.shape[1]
-        if max_width and width > max_width:
-            height = max(2, round(frame.rgb.shape[0] * max_width / width))
-            rgb = cv2.resize(frame.rgb, (max_width, height), interpolation=cv2.INTER_AREA)
-            frame = VideoFrame(frame.index, frame.time_s, rgb)
-        yield frame
-
-
 FrameSink = Callable[[np.ndarray], None]
 EventSink = Callable[[Event, np.ndarray], None]
 
@@ -280,7 +268,7 @@ def analyze_video(
     model = settings.model or default_model_path()
     with PoseEstimator(model, config.pose.min_detection_confidence) as second_estimator:
         others = OtherPersonCheck(second_estimator)
-        frames = threaded(resized(read_frames(path, settings.stride, stats), settings.max_width))
+        frames = threaded(read_frames(path, settings.stride, stats, config.pose.max_frame_side_px, settings.max_width))
         for done, frame in enumerate(frames, 1):
             brightness += float(frame.rgb[::16, ::16].mean())
             out = analyzer.process(frame.rgb, frame.index, frame.time_s)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -16,6 +16,9 @@ import numpy as np
 from posecheck.errors import OutputError, VideoReadError
 
 FALLBACK_FPS = 30.0
+# Frames are scaled down at decode so that their long side is at most this (config pose.max_frame_side_px):
+# memory is bounded by it, not by the input (the pose model itself looks at 256x256).
+DEFAULT_MAX_SIDE_PX = 1280
 # Rates outside this range are taken for broken metadata (e.g. a zero timescale) and replaced.
 MIN_PLAUSIBLE_FPS = 0.5
 MAX_PLAUSIBLE_FPS = 1000.0
@@ -50,25 +53,56 @@ def probe_video(path: str | Path) -> VideoInfo:
         return _info_from_stream(path, container, stream)
 
 
-def read_frames(path: str | Path, stride: int = 1, stats: DecodeStats | None = None) -> Iterator[VideoFrame]:
+def read_frames(
+    path: str | Path,
+    stride: int = 1,
+    stats: DecodeStats | None = None,
+    max_side_px: int | None = DEFAULT_MAX_SIDE_PX,
+    max_width_px: int | None = None,
+) -> Iterator[VideoFrame]:
     """Yield every `stride`-th frame, upright, with times from the frames' own timestamps.
 
-    Undecodable packets are skipped and missing or out-of-order timestamps estimated; `stats`
-    records both. After the last frame, VideoReadError if the file is truncated or too damaged.
+    Frames are scaled down while decoding to `analysis_size` of the first frame (long side at most
+    `max_side_px`, width at most `max_width_px`), and every later frame to that same size, even if the
+    file changes resolution. Undecodable packets are skipped and missing or out-of-order timestamps
+    estimated; `stats` records all of it. After the last frame, VideoReadError if the file is truncated
+    or too damaged.
     """
     stats = stats if stats is not None else DecodeStats()
     with _open_input(path) as container:
         stream = _video_stream(container, path)
         stream.thread_type = "AUTO"
         stats.fps, stats.indexed_frames = _stream_fps(stream), stream.frames
+        stats.video_streams = len(container.streams.video)
         clock = _FrameClock(stats)
         for frame in _decoded_frames(container, stream, stats):
             index = stats.decoded
             stats.decoded += 1
             time_s = clock.time_of(frame)
+            size = _upright_size(frame)
+            if stats.analysed_size is None:
+                stats.first_size = size
+                stats.analysed_size = analysis_size(*size, max_side_px, max_width_px)
+            elif size != stats.first_size:
+                stats.other_sizes.setdefault(size, index)
             if index % stride == 0:
-                yield VideoFrame(index=index, time_s=time_s, rgb=_upright_rgb(frame))
+                yield VideoFrame(index=index, time_s=time_s, rgb=_upright_rgb(frame, stats.analysed_size))
     _check_complete(path, stats)
+
+
+def analysis_size(
+    width: int, height: int, max_side_px: int | None, max_width_px: int | None = None
+) -> tuple[int, int]:
+    """(width, height) to analyse a `width` x `height` frame at: scaled down, aspect kept, so that the long
+    side is at most `max_side_px` and the width at most `max_width_px` (None: no limit); never enlarged."""
+    scale = 1.0
+    if max_side_px:
+        scale = min(scale, max_side_px / max(width, height))
+    if max_width_px:
+        scale = min(scale, max_width_px / width)
+    if scale >= 1.0:
+        return width, height
+    return max(2, round(width * scale)), max(2, round(height * scale))
 
 
 @dataclass
@@ -82,6 +116,10 @@ class DecodeStats:
     undecodable_packets: int = 0
     decoded: int = 0
     times_estimated: int = 0
+    video_streams: int = 1
+    first_size: tuple[int, int] | None = None  # upright (width, height) of the first frame
+    analysed_size: tuple[int, int] | None = None  # what every frame is scaled to
+    other_sizes: dict[tuple[int, int], int] = field(default_factory=dict)  # size -> first frame index
 
     @property
     def expected_frames(self) -> int:
@@ -100,7 +138,18 @@ class DecodeStats:
             notes.append(f"The file has no frame timestamps; times assume {self.fps:g} frames per second.")
         elif self.times_estimated:
             notes.append(f"{self.times_estimated} frame timestamps were missing or out of order and were estimated.")
+        if self.video_streams > 1:
+            notes.append(f"The file has {self.video_streams} video streams; the first was analysed.")
+        if self.other_sizes and self.first_size and self.analysed_size:
+            changes = ", ".join(f"{_size_text(size)} from frame {index}" for size, index in self.other_sizes.items())
+            notes.append(f"The frame size changes within the video ({_size_text(self.first_size)} at the start, "
+                         f"{changes}); every frame was scaled to fit {_size_text(self.analysed_size)}, aspect kept "
+                         "(padded where it differs).")
         return notes
+
+
+def _size_text(size: tuple[int, int]) -> str:
+    return f"{size[0]}x{size[1]}"
 
 
 def _tolerated_missing(expected: int) -> int:
@@ -245,12 +294,39 @@ def _frame_rotation(frame: av.VideoFrame) -> int:
     return int(round(-(frame.rotation or 0) / 90.0)) % 4 * 90
 
 
-def _upright_rgb(frame: av.VideoFrame) -> np.ndarray:
-    rgb = frame.to_ndarray(format="rgb24")
+def _upright_size(frame: av.VideoFrame) -> tuple[int, int]:
+    """(width, height) of the frame as displayed (after its rotation)."""
+    turned = _frame_rotation(frame) in (90, 270)
+    return (frame.height, frame.width) if turned else (frame.width, frame.height)
+
+
+def _upright_rgb(frame: av.VideoFrame, size: tuple[int, int]) -> np.ndarray:
+    """The frame as RGB uint8, upright, scaled while converting to fit `size` (upright width, height)."""
     quarter_turns = _frame_rotation(frame) // 90
+    stored_size = size if quarter_turns % 2 == 0 else (size[1], size[0])
+    rgb = _fitted_rgb(frame, stored_size)
     if quarter_turns:
         rgb = np.ascontiguousarray(np.rot90(rgb, k=-quarter_turns))
     return rgb
+
+
+def _fitted_rgb(frame: av.VideoFrame, size: tuple[int, int]) -> np.ndarray:
+    """RGB of `frame` scaled (aspect kept) to fit `size` (width, height), centred on black where the
+    aspect differs. Scaling happens in the conversion, so the full-size RGB image never exists."""
+    width, height = size
+    if (frame.width, frame.height) == size:
+        return frame.to_ndarray(format="rgb24")
+    scale = min(width / frame.width, height / frame.height)
+    fit_width, fit_height = min(width, round(frame.width * scale)), min(height, round(frame.height * scale))
+    if abs(fit_width - width) <= 1 and abs(fit_height - height) <= 1:  # same aspect up to rounding
+        fit_width, fit_height = width, height
+    rgb = frame.to_ndarray(width=fit_width, height=fit_height, format="rgb24", interpolation="AREA")
+    if (fit_width, fit_height) == size:
+        return rgb
+    canvas = np.zeros((height, width, 3), np.uint8)
+    top, left = (height - fit_height) // 2, (width - fit_width) // 2
+    canvas[top : top + fit_height, left : left + fit_width] = rgb
+    return canvas
 
 
 _MILLISECONDS = Fraction(1, 1000)

@@ -55,12 +55,14 @@ def write_video(
     times_s: Sequence[float] | None = None,
     rotation_ccw_deg: int = 0,
     container_format: str | None = None,
+    codec_options: dict[str, str] | None = None,
 ) -> Path:
     """Write RGB frames with PyAV, optionally with explicit frame times (s) and a display rotation."""
     height, width = frames[0].shape[:2]
     with av.open(str(path), "w", format=container_format) as container:
         stream = container.add_stream(codec, rate=Fraction(int(FPS)))
         stream.width, stream.height, stream.pix_fmt = width, height, pix_fmt
+        stream.codec_context.options = codec_options or {}
         if times_s is not None:
             stream.codec_context.time_base = Fraction(1, 1000)
         if rotation_ccw_deg:
@@ -415,3 +417,67 @@ def dangling_symlink(directory: Path) -> Path:
     link = directory / "dangling.mp4"
     link.symlink_to(directory / "gone.mp4")
     return link
+
+
+# ----- streams that change or multiply -----------------------------------------------------------
+
+
+def resolution_change(directory: Path) -> Path:
+    """An MPEG-TS stream whose frames go from 480x360 to 1280x720 half-way (two H.264 streams joined,
+    as when recordings are concatenated)."""
+    lift = lifter_frames()
+    half = len(lift) // 2
+    small = [cv2.resize(rgb, (480, 360), interpolation=cv2.INTER_AREA) for rgb in lift[:half]]
+    large = [np.pad(cv2.resize(rgb, (960, 720)), ((0, 0), (160, 160), (0, 0)), mode="edge") for rgb in lift[half:]]
+    no_b_frames = {"bf": "0"}
+    parts = [write_video(directory / f"part{n}.h264", frames, container_format="h264", codec_options=no_b_frames)
+             for n, frames in enumerate((small, large))]
+    joined = directory / "joined.h264"
+    joined.write_bytes(b"".join(part.read_bytes() for part in parts))
+    path = directory / "resolution_change.ts"
+    with av.open(str(joined), format="h264") as source, av.open(str(path), "w", format="mpegts") as target:
+        stream = target.add_stream("h264", rate=Fraction(int(FPS)))
+        stream.width, stream.height = small[0].shape[1], small[0].shape[0]
+        packets = (packet for packet in source.demux(source.streams.video[0]) if packet.size)
+        for index, packet in enumerate(packets):
+            packet.stream, packet.time_base, packet.pts, packet.dts = stream, Fraction(1, int(FPS)), index, index
+            target.mux(packet)
+    return path
+
+
+def two_video_streams(directory: Path) -> Path:
+    """A Matroska file with two video streams: the lifter, then a grey picture-in-picture stream."""
+    path = directory / "two_streams.mkv"
+    lift = lifter_frames()
+    with av.open(str(path), "w") as container:
+        streams = [container.add_stream("libx264", rate=Fraction(int(FPS))) for _ in range(2)]
+        for stream, (width, height) in zip(streams, (SIZE, (160, 120)), strict=True):
+            stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for index, rgb in enumerate(lift):
+            for stream, image in zip(streams, (rgb, blank_frames(1, (160, 120))[0]), strict=True):
+                frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(image), format="rgb24")
+                frame.pts = index
+                container.mux(stream.encode(frame))
+        for stream in streams:
+            container.mux(stream.encode(None))
+    return path
+
+
+HUGE_SIDE_PX = 8000
+
+
+def huge_frames(directory: Path, count: int = 8) -> Path:
+    """`count` frames of 8000x8000 pixels (64 megapixels) as Motion JPEG in an AVI: the lifter scaled up."""
+    path = directory / "huge.avi"
+    side = HUGE_SIDE_PX
+    height = side * SIZE[1] // SIZE[0]
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mjpeg", rate=Fraction(int(FPS)))
+        stream.width, stream.height, stream.pix_fmt = side, side, "yuvj420p"
+        for rgb in lifter_frames()[:count]:
+            canvas = np.zeros((side, side, 3), np.uint8)
+            top = (side - height) // 2
+            canvas[top : top + height] = cv2.resize(rgb, (side, height), interpolation=cv2.INTER_LINEAR)
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")))
+        container.mux(stream.encode(None))
+    return path

@@ -582,3 +582,70 @@ def test_disk_full_while_the_annotated_video_is_flushed(
     monkeypatch.setattr(av, "open", open_on_full_disk)
     run = analyze(video, tmp_path / "out", capsys)
     assert_refused(run, 7, "annotated.mp4: No space left on device")
+
+
+# ----- streams that change or multiply --------------------------------------------------------------
+
+
+def test_resolution_change_scales_every_frame_to_the_first_size(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """480x360, then 1280x720: the later frames are scaled to fit 480x360, not cropped to its top-left."""
+    import cv2
+
+    video = corpus.resolution_change(tmp_path)
+    run = analyze(video, tmp_path / "out", capsys)
+    report = assert_complete(run)
+    notes = report["summary"]["notes"]
+    assert any("frame size changes within the video (480x360 at the start, 1280x720 from frame 15)" in note
+               for note in notes), notes
+    with av.open(str(video)) as container:
+        source = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+    with av.open(str(run.output_dir / "annotated.mp4")) as container:
+        annotated = [frame.to_ndarray(format="rgb24") for frame in container.decode(video=0)]
+    assert {image.shape for image in annotated} == {(360, 480, 3)}
+    large = source[25]
+    fitted = np.zeros((360, 480, 3), np.uint8)
+    fitted[45:315] = cv2.resize(large, (480, 270), interpolation=cv2.INTER_AREA)
+    crop = large[:360, :480]
+    difference = np.abs(annotated[25].astype(int) - fitted).mean()
+    assert difference < 0.5 * np.abs(annotated[25].astype(int) - crop).mean()  # drawings differ from both
+
+
+def test_two_video_streams_analyses_the_first_and_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    report = assert_complete(analyze(corpus.two_video_streams(tmp_path), tmp_path / "out", capsys))
+    assert "The file has 2 video streams; the first was analysed." in report["summary"]["notes"]
+    assert (report["video"]["width"], report["video"]["height"]) == corpus.SIZE
+    assert report["summary"]["pose_detected_ratio"] >= 0.9
+
+
+# ----- memory ------------------------------------------------------------------------------------------
+
+PEAK_RSS_LIMIT_BYTES = 1.5 * 2**30
+# VmHWM, the peak RSS of this program's memory (ru_maxrss would also count the forking test process).
+PEAK_RSS_SCRIPT = """
+import re, sys
+from pathlib import Path
+from posecheck.cli import main
+code = main(["analyze", sys.argv[1], "-o", sys.argv[2], "--quiet"])
+print(code, int(re.search(r"VmHWM:\\s+(\\d+) kB", Path("/proc/self/status").read_text()).group(1)) * 1024)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="peak RSS is read from Linux /proc")
+def test_memory_is_bounded_by_the_analysis_size_not_the_video(tmp_path: Path) -> None:
+    """8 frames of 8000x8000: scaled to 1280x1280 while decoding (was: 6.5 GB for 24 such frames)."""
+    import subprocess
+    import sys
+
+    video = corpus.huge_frames(tmp_path)
+    completed = subprocess.run([sys.executable, "-c", PEAK_RSS_SCRIPT, str(video), str(tmp_path / "out")],
+                               capture_output=True, text=True, timeout=900)
+    code, peak_rss_bytes = (int(value) for value in completed.stdout.split()[-2:])
+    assert code == 0, completed.stderr
+    assert peak_rss_bytes <= PEAK_RSS_LIMIT_BYTES, f"peak RSS {peak_rss_bytes / 2**20:.0f} MiB"
+    report = json.loads((tmp_path / "out" / REPORT_NAME).read_text())
+    assert (report["video"]["width"], report["video"]["height"]) == (corpus.HUGE_SIDE_PX, corpus.HUGE_SIDE_PX)
+    settings = report["summary"]["settings"]
+    assert (settings["analysed_width"], settings["analysed_height"]) == (1280, 1280)
