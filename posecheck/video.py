@@ -87,6 +87,8 @@ def read_frames(
                 stats.other_sizes.setdefault(size, index)
             if index % stride == 0:
                 yield VideoFrame(index=index, time_s=time_s, rgb=_upright_rgb(frame, stats.analysed_size))
+    if stats.indexed_frames > stats.packets:
+        stats.hidden_by_edit_list = _hidden_by_edit_list(path, stats)
     _check_complete(path, stats)
 
 
@@ -120,17 +122,21 @@ class DecodeStats:
     first_size: tuple[int, int] | None = None  # upright (width, height) of the first frame
     analysed_size: tuple[int, int] | None = None  # what every frame is scaled to
     other_sizes: dict[tuple[int, int], int] = field(default_factory=dict)  # size -> first frame index
+    hidden_by_edit_list: int = 0  # frames in the file that its edit list leaves out (not a truncation)
 
     @property
     def expected_frames(self) -> int:
         """Frames the file should yield: the index's count, or the packets read when it has none."""
-        return max(self.indexed_frames, self.packets) - self.discarded_packets
+        return max(self.indexed_frames - self.hidden_by_edit_list, self.packets) - self.discarded_packets
 
     def notes(self) -> list[str]:
         """One sentence per imperfection that was repaired (for the report's summary notes)."""
         notes = []
         if self.discarded_packets:
             notes.append(f"{self.discarded_packets} frames the file marks as trimmed away were not analysed.")
+        if self.hidden_by_edit_list:
+            notes.append(f"{self.hidden_by_edit_list} frames the file's edit list leaves out (its timestamps start "
+                         "late or run out of order) were not analysed.")
         missing = self.expected_frames - self.decoded
         if missing > 0:
             notes.append(f"{missing} of {self.expected_frames} frames could not be decoded and were skipped.")
@@ -150,6 +156,17 @@ class DecodeStats:
 
 def _size_text(size: tuple[int, int]) -> str:
     return f"{size[0]}x{size[1]}"
+
+
+def _hidden_by_edit_list(path: str | Path, stats: DecodeStats) -> int:
+    """How many of the index's frames the demuxer left out because of the file's edit list (MP4/MOV), as
+    when timestamps start late or run backwards; 0 when the frames are not in the file (truncated)."""
+    try:
+        with av.open(str(path), mode="r", options={"ignore_editlist": "1"}) as container:
+            packets = sum(1 for packet in container.demux(container.streams.video[0]) if packet.size)
+    except av.error.FFmpegError:
+        return 0
+    return stats.indexed_frames - stats.packets if packets >= stats.indexed_frames else 0
 
 
 def _tolerated_missing(expected: int) -> int:

@@ -76,6 +76,12 @@ def write_video(
     return path
 
 
+def text_file(path: Path, text: str) -> Path:
+    """Write `text` to `path` and return the path."""
+    path.write_text(text)
+    return path
+
+
 def sample_video(directory: Path) -> Path:
     """A valid 3 s side-view stoop lift (the reference the damaged cases are cut from)."""
     return write_h264(directory / "lift.mp4", lifter_frames())
@@ -319,59 +325,43 @@ def unicode_name_with_spaces(directory: Path) -> Path:
 
 def config_unknown_key(directory: Path) -> Path:
     """A config TOML with a misspelt key."""
-    path = directory / "typo.toml"
-    path.write_text("[rules]\nstoop_trunk_flexion_degree = 50\n")
-    return path
+    return text_file(directory / "typo.toml", "[rules]\nstoop_trunk_flexion_degree = 50\n")
 
 
 def config_out_of_range(directory: Path) -> Path:
     """A config TOML with a release threshold above its trigger and an impossible angle."""
-    path = directory / "range.toml"
-    path.write_text("[rules]\nstoop_trunk_flexion_deg = 400.0\n")
-    return path
+    return text_file(directory / "range.toml", "[rules]\nstoop_trunk_flexion_deg = 400.0\n")
 
 
 def config_not_toml(directory: Path) -> Path:
     """A config file that is not TOML at all."""
-    path = directory / "broken.toml"
-    path.write_text("rules: {stoop: 50}\n[[[\n")
-    return path
-
+    return text_file(directory / "broken.toml", "rules: {stoop: 50}\n[[[\n")
 
 
 def config_huge_number(directory: Path) -> Path:
     """A config TOML with a 400-digit number."""
-    path = directory / "huge.toml"
-    path.write_text(f"[rules]\nstoop_trunk_flexion_deg = {'9' * 400}\n")
-    return path
+    return text_file(directory / "huge.toml", f"[rules]\nstoop_trunk_flexion_deg = {'9' * 400}\n")
 
 
 def config_negative_ratio(directory: Path) -> Path:
     """A config TOML with a negative ratio (hands 'forward' behind the body)."""
-    path = directory / "negative_ratio.toml"
-    path.write_text("[rules]\nload_hands_forward_leg_ratio = -0.2\n")
-    return path
+    return text_file(directory / "negative_ratio.toml", "[rules]\nload_hands_forward_leg_ratio = -0.2\n")
 
 
 def config_negative_elbow_angle(directory: Path) -> Path:
     """A config TOML with a negative elbow angle."""
-    path = directory / "negative_elbow.toml"
-    path.write_text("[rules]\nload_min_elbow_flexion_deg = -30.0\n")
-    return path
+    return text_file(directory / "negative_elbow.toml", "[rules]\nload_min_elbow_flexion_deg = -30.0\n")
 
 
 def config_huge_cutoff(directory: Path) -> Path:
     """A config TOML with smoothing cutoffs of 1e308 Hz (overflow in the filter arithmetic)."""
-    path = directory / "huge_cutoff.toml"
-    path.write_text("[smoothing]\nmin_cutoff_hz = 1e308\nderivative_cutoff_hz = 1e308\n")
-    return path
+    text = "[smoothing]\nmin_cutoff_hz = 1e308\nderivative_cutoff_hz = 1e308\n"
+    return text_file(directory / "huge_cutoff.toml", text)
 
 
 def config_nan(directory: Path) -> Path:
     """A config TOML with a value of nan."""
-    path = directory / "nan.toml"
-    path.write_text("[rules]\ntwist_deg = nan\n")
-    return path
+    return text_file(directory / "nan.toml", "[rules]\ntwist_deg = nan\n")
 
 
 def config_directory(directory: Path) -> Path:
@@ -480,4 +470,185 @@ def huge_frames(directory: Path, count: int = 8) -> Path:
             canvas[top : top + height] = cv2.resize(rgb, (side, height), interpolation=cv2.INTER_LINEAR)
             container.mux(stream.encode(av.VideoFrame.from_ndarray(canvas, format="rgb24")))
         container.mux(stream.encode(None))
+    return path
+
+
+# ----- more codecs, containers and timings (each analysed completely) ---------------------------
+
+
+def vp9_webm(directory: Path) -> Path:
+    """The lifter as VP9 in WebM (browser recordings)."""
+    options = {"deadline": "realtime"}
+    return write_video(directory / "lift.webm", lifter_frames(), codec="libvpx-vp9", codec_options=options)
+
+
+def hevc_mkv(directory: Path) -> Path:
+    """The lifter as H.265/HEVC in Matroska (newer phones)."""
+    options = {"preset": "ultrafast", "x265-params": "log-level=none"}
+    return write_video(directory / "lift_hevc.mkv", lifter_frames(), codec="libx265", codec_options=options)
+
+
+def mpeg4_part2_avi(directory: Path) -> Path:
+    """The lifter as MPEG-4 Part 2 in AVI (old cameras)."""
+    return write_video(directory / "old_camera.avi", lifter_frames(), codec="mpeg4")
+
+
+def prores_mov(directory: Path) -> Path:
+    """The lifter as ProRes 4:2:2 10-bit in QuickTime (editing software exports)."""
+    return write_video(directory / "edit.mov", lifter_frames(), codec="prores_ks", pix_fmt="yuv422p10le")
+
+
+def h264_10bit(directory: Path) -> Path:
+    """The lifter as 10-bit H.264 (High 10 profile)."""
+    return write_video(directory / "lift_10bit.mp4", lifter_frames(), pix_fmt="yuv420p10le")
+
+
+def h264_444(directory: Path) -> Path:
+    """The lifter as H.264 4:4:4 (no chroma subsampling)."""
+    return write_video(directory / "lift_444.mp4", lifter_frames(), pix_fmt="yuv444p")
+
+
+def ffv1_lossless_mkv(directory: Path) -> Path:
+    """The lifter as FFV1 lossless in Matroska (archival captures)."""
+    return write_video(directory / "archive.mkv", lifter_frames(), codec="ffv1", pix_fmt="yuv420p")
+
+
+def raw_y4m(directory: Path) -> Path:
+    """Uncompressed YUV4MPEG (a raw video pipe format)."""
+    return write_video(directory / "raw.y4m", lifter_frames(), codec="rawvideo", container_format="yuv4mpegpipe")
+
+
+def animated_gif(directory: Path) -> Path:
+    """The lifter as an animated GIF (256 colours)."""
+    return write_video(directory / "lift.gif", lifter_frames(), codec="gif", pix_fmt="rgb8")
+
+
+def with_audio_track(directory: Path) -> Path:
+    """The lifter in an MP4 that also holds an AAC audio track, audio first."""
+    path = directory / "with_sound.mp4"
+    rate = 44100
+    with av.open(str(path), "w") as container:
+        audio = container.add_stream("aac", rate=rate)
+        video = container.add_stream("libx264", rate=Fraction(int(FPS)))
+        video.width, video.height, video.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
+        tone = (0.1 * np.sin(2 * np.pi * 220 * np.arange(3 * rate) / rate)).astype(np.float32)
+        for start in range(0, len(tone), 1024):
+            frame = av.AudioFrame.from_ndarray(tone[None, start : start + 1024], format="fltp", layout="mono")
+            frame.sample_rate, frame.pts = rate, start
+            container.mux(audio.encode(frame))
+        container.mux(audio.encode(None))
+        for rgb in lifter_frames():
+            container.mux(video.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
+        container.mux(video.encode(None))
+    return path
+
+
+def high_frame_rate(directory: Path) -> Path:
+    """The lifter's 3 s at 120 frames per second (frames repeated 12 times, real 120 fps timing)."""
+    frames = [rgb for rgb in lifter_frames() for _ in range(12)]
+    return write_h264(directory / "slow_motion_120fps.mp4", frames, fps=120.0)
+
+
+def one_frame_per_second(directory: Path) -> Path:
+    """Six frames at 1 frame per second (a time-lapse)."""
+    return write_h264(directory / "timelapse.mp4", lifter_frames()[::5], fps=1.0)
+
+
+def late_start_time(directory: Path) -> Path:
+    """The lifter with timestamps starting at 1000 s (a clip cut from a long recording)."""
+    times = [1000.0 + index / FPS for index in range(len(lifter_frames()))]
+    return write_video(directory / "cut_from_recording.mp4", lifter_frames(), times_s=times)
+
+
+def shuffled_timestamps(directory: Path) -> Path:
+    """Motion JPEG in MP4 whose timestamps jump back and forth (decode order is the real order)."""
+    path = directory / "shuffled_times.mp4"
+    offsets = np.random.default_rng(8).choice([0, 3, 7], len(lifter_frames()))
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("mjpeg", rate=Fraction(int(FPS)))
+        stream.width, stream.height, stream.pix_fmt = SIZE[0], SIZE[1], "yuvj420p"
+        stream.codec_context.time_base = Fraction(1, int(FPS))
+        for index, rgb in enumerate(lifter_frames()):
+            frame = av.VideoFrame.from_ndarray(rgb, format="rgb24")
+            frame.pts, frame.time_base = index, Fraction(1, int(FPS))
+            for packet in stream.encode(frame):
+                packet.dts, packet.pts = index, index + int(offsets[index])
+                container.mux(packet)
+    return path
+
+
+def upside_down(directory: Path) -> Path:
+    """A phone held upside down: pixels stored rotated 180 degrees with a 180-degree display rotation."""
+    stored = [np.ascontiguousarray(rgb[::-1, ::-1]) for rgb in lifter_frames()]
+    return write_video(directory / "upside_down.mp4", stored, rotation_ccw_deg=180)
+
+
+def mirrored(directory: Path) -> Path:
+    """The lifter mirrored left to right (a selfie camera)."""
+    return write_h264(directory / "selfie.mp4", [np.ascontiguousarray(rgb[:, ::-1]) for rgb in lifter_frames()])
+
+
+def black_and_white(directory: Path) -> Path:
+    """The lifter in grey levels only."""
+    grey = [np.repeat(cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)[:, :, None], 3, axis=2) for rgb in lifter_frames()]
+    return write_h264(directory / "black_and_white.mp4", grey)
+
+
+def letterboxed(directory: Path) -> Path:
+    """The lifter inside wide black borders (a 4:3 clip pillar- and letter-boxed in 1280x720)."""
+    frames = []
+    for rgb in lifter_frames():
+        canvas = np.zeros((720, 1280, 3), np.uint8)
+        canvas[120:600, 320:960] = cv2.resize(rgb, (640, 480), interpolation=cv2.INTER_LINEAR)
+        frames.append(canvas)
+    return write_h264(directory / "letterboxed.mp4", frames)
+
+
+def dropped_frames_black(directory: Path) -> Path:
+    """Every fifth frame black (a flickering light or a failing capture card)."""
+    frames = [np.zeros_like(rgb) if index % 5 == 4 else rgb for index, rgb in enumerate(lifter_frames())]
+    return write_h264(directory / "flicker.mp4", frames)
+
+
+def frozen_picture(directory: Path) -> Path:
+    """The same frame 30 times (a frozen camera)."""
+    return write_h264(directory / "frozen.mp4", [lifter_frames()[12]] * 30)
+
+
+def uppercase_extension(directory: Path) -> Path:
+    """A valid lift video named .MP4 (as cameras name them)."""
+    target = directory / "CLIP0001.MP4"
+    sample_video(directory).rename(target)
+    return target
+
+
+def trailing_garbage(directory: Path) -> Path:
+    """A valid lift video with 64 KiB of random bytes appended (a bad copy)."""
+    path = directory / "trailing.mp4"
+    noise = np.random.default_rng(9).integers(0, 256, 65536, dtype=np.uint8).tobytes()
+    path.write_bytes(sample_video(directory).read_bytes() + noise)
+    return path
+
+
+# ----- more files that are not (whole) videos ---------------------------------------------------
+
+
+def header_only(directory: Path) -> Path:
+    """The first 2 KiB of a valid lift video (the index, no pictures)."""
+    path = directory / "header_only.mp4"
+    path.write_bytes(sample_video(directory).read_bytes()[:2048])
+    return path
+
+
+def pdf_renamed_mp4(directory: Path) -> Path:
+    """A (minimal) PDF document named .mp4."""
+    path = directory / "report.mp4"
+    path.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n" * 50)
+    return path
+
+
+def subtitles_only(directory: Path) -> Path:
+    """A WebVTT subtitle file named .mp4."""
+    path = directory / "captions.mp4"
+    path.write_text("WEBVTT\n\n00:00.000 --> 00:02.000\nLift with your legs\n")
     return path

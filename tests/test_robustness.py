@@ -107,6 +107,9 @@ REFUSED_INPUTS: list[tuple[Callable[[Path], Path], int, str]] = [
     (corpus.named_pipe, 3, "pipe.mp4 is not a regular video file (a named pipe)"),
     (corpus.endless_device, 3, "/dev/urandom is not a regular video file (a character device)"),
     (corpus.dangling_symlink, 3, "no such file"),
+    (corpus.header_only, 3, "contains no decodable video frames"),
+    (corpus.pdf_renamed_mp4, 3, "is not a readable video"),
+    (corpus.subtitles_only, 3, "has no video stream"),
 ]
 
 
@@ -261,6 +264,57 @@ def test_batch_reports_each_bad_file_and_goes_on(tmp_path: Path, capsys: pytest.
     assert sorted(failed) == ["empty.mp4", "notes.mp4", "truncated.mp4"]
     assert "is truncated" in failed["truncated.mp4"]
     assert sorted(path.parent.name for path in out.glob("*/report.json")) == ["lift"]
+
+
+# (case, options, frames analysed): other codecs, containers, timings and pictures, each analysed completely.
+COMPLETE_INPUTS: list[tuple[Callable[[Path], Path], tuple[str, ...], int]] = [
+    (corpus.vp9_webm, (), 30),
+    (corpus.hevc_mkv, (), 30),
+    (corpus.mpeg4_part2_avi, (), 30),
+    (corpus.prores_mov, (), 30),
+    (corpus.h264_10bit, (), 30),
+    (corpus.h264_444, (), 30),
+    (corpus.ffv1_lossless_mkv, (), 30),
+    (corpus.raw_y4m, (), 30),
+    (corpus.animated_gif, (), 30),
+    (corpus.with_audio_track, (), 30),
+    (corpus.high_frame_rate, ("--stride", "4"), 90),
+    (corpus.one_frame_per_second, (), 6),
+    (corpus.late_start_time, (), 30),
+    (corpus.upside_down, (), 30),
+    (corpus.mirrored, (), 30),
+    (corpus.black_and_white, (), 30),
+    (corpus.letterboxed, (), 30),
+    (corpus.dropped_frames_black, (), 30),
+    (corpus.frozen_picture, (), 30),
+    (corpus.uppercase_extension, (), 30),
+    (corpus.trailing_garbage, (), 30),
+]
+
+
+@pytest.mark.parametrize(
+    ("make_input", "options", "frames"), COMPLETE_INPUTS, ids=[case[0].__name__ for case in COMPLETE_INPUTS]
+)
+def test_odd_but_valid_input_is_analysed_completely(
+    make_input: Callable[[Path], Path], options: tuple[str, ...], frames: int, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    report = assert_complete(analyze(make_input(tmp_path), tmp_path / "out", capsys, *options))
+    times = [frame["time_s"] for frame in report["frames"]]
+    assert report["summary"]["frames_analysed"] == frames and all(b > a for a, b in zip(times, times[1:], strict=False))
+    assert report["summary"]["pose_detected_ratio"] >= 0.5
+    if make_input not in (corpus.frozen_picture, corpus.one_frame_per_second):  # no lift to see
+        trunk = trunk_series(report)
+        assert trunk[0] < 30 and max(trunk) > 45  # upright at the start, bent for the lift (80 deg in the script)
+
+
+def test_shuffled_timestamps_are_not_called_truncated(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """MP4 timestamps that jump back and forth: the edit list the muxer wrote hides the first frames, which
+    is said, not taken for a truncated file (was: "is truncated: it ends after 25 of its 30 frames")."""
+    report = assert_complete(analyze(corpus.shuffled_timestamps(tmp_path), tmp_path / "out", capsys))
+    notes = " ".join(report["summary"]["notes"])
+    assert "edit list leaves out" in notes and "timestamps were missing or out of order" in notes
+    assert report["summary"]["frames_analysed"] >= 24
 
 
 # ----- configuration ------------------------------------------------------------------------------
