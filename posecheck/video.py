@@ -73,7 +73,7 @@ def read_frames(
         stream = _video_stream(container, path)
         stream.thread_type = "AUTO"
         stats.fps, stats.indexed_frames = _stream_fps(stream), stream.frames
-        stats.video_streams = len(container.streams.video)
+        stats.video_streams = len(moving_video_streams(container))
         clock = _FrameClock(stats)
         for frame in _decoded_frames(container, stream, stats):
             index = stats.decoded
@@ -163,7 +163,8 @@ def _hidden_by_edit_list(path: str | Path, stats: DecodeStats) -> int:
     when timestamps start late or run backwards; 0 when the frames are not in the file (truncated)."""
     try:
         with av.open(str(path), mode="r", options={"ignore_editlist": "1"}) as container:
-            packets = sum(1 for packet in container.demux(container.streams.video[0]) if packet.size)
+            stream = _video_stream(container, path)
+            packets = sum(1 for packet in container.demux(stream) if packet.size)
     except av.error.FFmpegError:
         return 0
     return stats.indexed_frames - stats.packets if packets >= stats.indexed_frames else 0
@@ -255,12 +256,22 @@ def _file_kind(file: Path) -> str:
     return next((kind for is_kind, kind in kinds if is_kind(mode)), "not a regular file")
 
 
+_STILL_PICTURES = av.stream.Disposition.attached_pic | av.stream.Disposition.timed_thumbnails
+
+
+def moving_video_streams(container: av.container.InputContainer) -> list[av.video.stream.VideoStream]:
+    """The container's video streams except still pictures (cover art, thumbnails), in file order."""
+    return [stream for stream in container.streams.video if not stream.disposition & _STILL_PICTURES]
+
+
 def _video_stream(container: av.container.InputContainer, path: str | Path) -> av.video.stream.VideoStream:
+    """The first moving video stream; VideoReadError for a file without one or a still image."""
     if not container.streams.video:
         raise VideoReadError(f"{path} has no video stream")
-    if container.format.name == "image2" or container.format.name.endswith("_pipe"):
+    streams = moving_video_streams(container)
+    if not streams or container.format.name == "image2" or container.format.name.endswith("_pipe"):
         raise VideoReadError(f"{path} is a still image, not a video")
-    return container.streams.video[0]
+    return streams[0]
 
 
 def _stream_fps(stream: av.video.stream.VideoStream) -> float:

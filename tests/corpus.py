@@ -652,3 +652,20 @@ def subtitles_only(directory: Path) -> Path:
     path = directory / "captions.mp4"
     path.write_text("WEBVTT\n\n00:00.000 --> 00:02.000\nLift with your legs\n")
     return path
+
+
+def cover_art(directory: Path) -> Path:
+    """The lifter in an MP4 that also carries a cover picture (an attached-picture video stream)."""
+    path = directory / "with_cover.mp4"
+    with av.open(str(path), "w") as container:
+        cover = container.add_stream("mjpeg", rate=Fraction(1))
+        cover.width, cover.height, cover.pix_fmt = 160, 120, "yuvj420p"
+        cover.disposition = av.stream.Disposition.attached_pic
+        video = container.add_stream("libx264", rate=Fraction(int(FPS)))
+        video.width, video.height, video.pix_fmt = SIZE[0], SIZE[1], "yuv420p"
+        picture = av.VideoFrame.from_ndarray(blank_frames(1, (160, 120), level=200)[0], format="rgb24")
+        container.mux([*cover.encode(picture), *cover.encode(None)])
+        for rgb in lifter_frames():
+            container.mux(video.encode(av.VideoFrame.from_ndarray(rgb, format="rgb24")))
+        container.mux(video.encode(None))
+    return path

@@ -289,6 +289,7 @@ COMPLETE_INPUTS: list[tuple[Callable[[Path], Path], tuple[str, ...], int]] = [
     (corpus.frozen_picture, (), 30),
     (corpus.uppercase_extension, (), 30),
     (corpus.trailing_garbage, (), 30),
+    (corpus.cover_art, (), 30),
 ]
 
 
@@ -303,6 +304,7 @@ def test_odd_but_valid_input_is_analysed_completely(
     times = [frame["time_s"] for frame in report["frames"]]
     assert report["summary"]["frames_analysed"] == frames and all(b > a for a, b in zip(times, times[1:], strict=False))
     assert report["summary"]["pose_detected_ratio"] >= 0.5
+    assert not any("video streams" in note for note in report["summary"]["notes"])  # cover art is no stream
     if make_input not in (corpus.frozen_picture, corpus.one_frame_per_second):  # no lift to see
         trunk = trunk_series(report)
         assert trunk[0] < 30 and max(trunk) > 45  # upright at the start, bent for the lift (80 deg in the script)
