@@ -80,15 +80,16 @@ class Case:
 
     @property
     def axes(self) -> dict[str, str]:
-        """The clip's value on each grid axis, as text (for the per-axis summary)."""
+        """The clip's value on each grid axis, as text (for the per-axis summary); n/a where unused."""
         v = self.variation
+        varies = get_script(self.script, v).varies
         return {
             "yaw": f"{self.camera_yaw_deg:g}°",
             "elevation": f"{self.camera_elevation_deg:g}°",
             "fps": f"{self.fps:g}",
-            "down_s": f"{v.down_s:g} s",
-            "posture": v.posture,
-            "load": v.load,
+            "down_s": f"{v.down_s:g} s" if "down_s" in varies else "n/a",
+            "posture": v.posture if "posture" in varies else "n/a",
+            "load": v.load if "load" in varies else "n/a",
             "occluder": self.occluder or "none",
             "framing": f"{self.camera_distance_m:g} m, aim {self.look_at_height_m:g} m",
         }
