@@ -55,10 +55,10 @@ def test_analysis_runs_with_the_network_blocked(tmp_path: Path, monkeypatch: pyt
 
 
 NETWORK_SYSCALL = re.compile(
-    r"^\d+\s+(socket|socketpair|connect|bind|listen|accept4?|send|sendto|sendmsg|sendmmsg|recv|recvfrom|recvmsg|"
+    r"^(socket|socketpair|connect|bind|listen|accept4?|send|sendto|sendmsg|sendmmsg|recv|recvfrom|recvmsg|"
     r"recvmmsg|getsockopt|setsockopt|getsockname|getpeername|shutdown)\("
 )
-REFUSED_SOCKET = re.compile(r"^\d+\s+socket\(.*\) = -1 EACCES")
+REFUSED_SOCKET = re.compile(r"^socket\(.*\) = -1 EACCES")
 # The web app's analysis paths without its server: an upload (analyze_to_dir) and a Live session.
 APP_ANALYSIS_SCRIPT = """
 import sys
@@ -91,13 +91,16 @@ def strace_or_skip() -> str:
 def network_calls(command: list[str], tmp_path: Path) -> list[str]:
     """Run `command` under strace; the network system calls of all its processes and threads that were not
     refused before they could do anything (a socket() refused with EACCES creates nothing)."""
-    trace = tmp_path / "network.strace"
+    traces = tmp_path / "strace"
+    traces.mkdir()
+    # -ff: one file per thread, so no call is split into "unfinished" and "resumed" lines by another's.
     completed = subprocess.run(
-        [strace_or_skip(), "-f", "-qq", "-e", "trace=network", "-o", str(trace), *command],
+        [strace_or_skip(), "-ff", "-qq", "-e", "trace=network", "-o", str(traces / "network"), *command],
         capture_output=True, text=True, timeout=900,
     )
     assert completed.returncode == 0, completed.stderr[-2000:]
-    calls = [line for line in trace.read_text().splitlines() if NETWORK_SYSCALL.match(line)]
+    lines = [line for trace in sorted(traces.iterdir()) for line in trace.read_text().splitlines()]
+    calls = [line for line in lines if NETWORK_SYSCALL.match(line)]
     return [line for line in calls if not REFUSED_SOCKET.match(line)]
 
 
