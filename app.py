@@ -489,7 +489,8 @@ def analyse_upload(store: HistoryStore, uploaded: UploadedFile, config: Config, 
         percent = min(100, 100 * done // total) if total else 0
         if percent != shown[0]:
             shown[0] = percent
-            bar.progress(percent / 100, text=f"Analysing frame {done} of {total}…")
+            stage = "finding the person" if 2 * done <= total else "drawing the results"
+            bar.progress(percent / 100, text=f"Analysing: {stage}, {percent} %…")
 
     try:
         source.write_bytes(uploaded.getbuffer())

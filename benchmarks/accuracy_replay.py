@@ -3,11 +3,11 @@
     python benchmarks/accuracy_replay.py record out/poses      # render + detect all clips (~4 min)
     python benchmarks/accuracy_replay.py score out/poses       # smoothing → metrics → rules (~3 s)
 
-`score` runs the same `FrameAnalyzer` as `posecheck analyze`, with the recorded poses in place of the
-landmarker, and prints each clip's mean absolute error (mean signed error in brackets) and flags,
-then the MAE per view. Use it while changing smoothing, metrics or rules; quote final numbers from
-benchmarks/accuracy.py, which runs the whole pipeline (decoding the clips again, so its MAE can differ
-by a few hundredths of a degree).
+`score` runs the same steps as `posecheck analyze` after its detection pass (zero-phase smoothing of
+the track, then `judge_track`) on the recorded poses, and prints each clip's mean absolute error
+(mean signed error in brackets) and flags, then the MAE per view. Use it while changing smoothing,
+metrics or rules; quote final numbers from benchmarks/accuracy.py, which runs the whole pipeline
+(decoding the clips again, so its MAE can differ by a few hundredths of a degree).
 """
 
 from __future__ import annotations
@@ -21,27 +21,17 @@ from pathlib import Path
 import numpy as np
 
 from posecheck.config import Config
-from posecheck.pipeline import FrameAnalyzer
+from posecheck.pipeline import judge_track
 from posecheck.pose import PoseEstimator, PoseFrame
 from posecheck.synth.accuracy import COMPARED_METRICS
 from posecheck.synth.clip import render_clip
 from posecheck.synth.scripts import CORE_SCRIPTS, get_script
+from posecheck.track import PoseTrack
 from posecheck.video import read_frames
 
 YAWS = (0.0, 30.0, 60.0, 90.0)
 TWIST_SCRIPTS = {"twist-carry", "pivot-carry"}
 Recording = tuple[list[tuple[int, float, PoseFrame | None]], dict]
-
-
-class _RecordedPoses:
-    """Stands in for PoseEstimator: returns the recorded poses in order."""
-
-    def __init__(self, poses: list[PoseFrame | None]) -> None:
-        self._poses = iter(poses)
-
-    def detect(self, rgb: np.ndarray, time_ms: float) -> PoseFrame | None:
-        """The next recorded pose (the image and time are not needed)."""
-        return next(self._poses)
 
 
 def record(directory: Path, model: Path | None = None) -> None:
@@ -60,19 +50,19 @@ def record(directory: Path, model: Path | None = None) -> None:
 def score_recording(recording: Recording, config: Config) -> tuple[dict[str, list[float]], set[str]]:
     """Signed errors per metric (degrees) and the rules raised, replaying one recorded clip."""
     poses, truth = recording
-    analyzer = FrameAnalyzer(config, _RecordedPoses([pose for _, _, pose in poses]))  # type: ignore[arg-type]
+    track = PoseTrack()
+    for index, time_s, pose in poses:
+        track.append(index, time_s, pose)
+    table, events = judge_track(track.smoothed(config.smoothing.zero_phase_cutoff_hz), config)
     expected = {frame["index"]: frame["metrics"] for frame in truth["frames"]}
     errors: dict[str, list[float]] = {name: [] for name in COMPARED_METRICS}
-    raised: set[str] = set()
-    for index, time_s, _ in poses:
-        out = analyzer.process(np.empty(0), index, time_s)
-        raised.update(event.rule for event in out.finished_events)
-        measured = out.result.metrics.values()
+    for row in range(len(table)):
+        truth_metrics = expected[table.index[row]]
         for name in COMPARED_METRICS:
-            if measured.get(name) is not None and expected[index].get(name) is not None:
-                errors[name].append(measured[name] - expected[index][name])
-    raised.update(event.rule for event in analyzer.finish())
-    return errors, raised
+            value = table.values[name][row]
+            if not np.isnan(value) and truth_metrics.get(name) is not None:
+                errors[name].append(float(value) - truth_metrics[name])
+    return errors, {event.rule for event in events}
 
 
 def score(directory: Path) -> None:

@@ -107,7 +107,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     from posecheck.run import analyze_to_dir
 
     config = config_from_args(args)
-    with tqdm(total=0, unit="frame", disable=args.quiet, file=sys.stderr, desc="analysing") as bar:
+    # Two passes over the frames: poses, then drawing; the bar counts both.
+    with tqdm(total=0, unit="frame", disable=args.quiet, file=sys.stderr, desc="analysing (2 passes)") as bar:
 
         def progress(done: int, total: int) -> None:
             bar.total = total

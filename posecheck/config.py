@@ -33,8 +33,12 @@ class PoseConfig:
 
 @dataclass(frozen=True)
 class SmoothingConfig:
-    """One Euro filter on landmarks (Casiez et al., CHI 2012): low jitter at rest, little lag in motion."""
+    """Landmark smoothing. Files: zero-phase (no lag: the whole track is known). Live: the One Euro
+    filter (Casiez et al., CHI 2012), causal: low jitter at rest, little lag in motion."""
 
+    # Half-power cutoff of the zero-phase smoothing of a file's landmark track (local quadratic
+    # regression in time, posecheck.smoothing.zero_phase_smooth); the same at every frame rate.
+    zero_phase_cutoff_hz: float = 3.0
     min_cutoff_hz: float = 1.5
     beta: float = 0.5
     derivative_cutoff_hz: float = 1.0
@@ -261,7 +265,8 @@ def _validate(config: Config, source: str) -> None:
         (0 <= pose.min_visibility <= 1, "pose.min_visibility must be in [0, 1]"),
         (pose.recalibrate_after_absence_s >= 0, "pose.recalibrate_after_absence_s must be >= 0"),
         (64 <= pose.max_frame_side_px <= 16384, "pose.max_frame_side_px must be in [64, 16384]"),
-        (smooth.min_cutoff_hz > 0 and smooth.derivative_cutoff_hz > 0, "smoothing cutoffs must be > 0 Hz"),
+        (smooth.min_cutoff_hz > 0 and smooth.derivative_cutoff_hz > 0 and smooth.zero_phase_cutoff_hz > 0,
+         "smoothing cutoffs must be > 0 Hz"),
         (smooth.beta >= 0, "smoothing.beta must be >= 0"),
         (0 < rules.stoop_release_trunk_flexion_deg <= rules.stoop_trunk_flexion_deg <= 180,
          "rules: need 0 < stoop_release_trunk_flexion_deg <= stoop_trunk_flexion_deg <= 180"),

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from posecheck.ergonomics.reba import RebaResult, risk_level
-from posecheck.metrics import METRIC_NAMES
-from posecheck.rules import RULE_IDS
+from posecheck.metrics import METRIC_NAMES, FrameMetrics
+from posecheck.rules import RULE_IDS, Event
 
 if TYPE_CHECKING:
     from posecheck.pipeline import FrameResult
@@ -77,6 +79,23 @@ class FrameTable:
             self.confidence[name].append(_storable_confidence(result.metrics.confidence.get(name, 0.0)))
         for column in self.reba.values():
             column.append(0)
+
+    def set_flags_from_events(self, events: Iterable[Event]) -> None:
+        """Flag every row from each event's start frame to its end frame with the event's rule (only)."""
+        frame_indices = np.asarray(self.index, dtype=np.int64)
+        bits = np.zeros(len(frame_indices), dtype=np.int64)
+        for event in events:
+            first = np.searchsorted(frame_indices, event.start_frame, side="left")
+            last = np.searchsorted(frame_indices, event.end_frame, side="right")
+            bits[first:last] |= 1 << RULE_IDS.index(event.rule)
+        self.flag_bits = array("l", bits.tolist())
+
+    def frame_metrics(self, row: int) -> FrameMetrics:
+        """Row `row`'s metrics and confidences as a FrameMetrics (values as stored, float32)."""
+        values = {name: None if math.isnan(self.values[name][row]) else float(self.values[name][row])
+                  for name in METRIC_NAMES}
+        confidence = {name: float(self.confidence[name][row]) for name, value in values.items() if value is not None}
+        return FrameMetrics(**values, confidence=confidence)
 
     def set_reba(self, row: int, result: RebaResult | None) -> None:
         """Store the REBA scores of row `row` (None: not scorable, stored as 0)."""

@@ -1,8 +1,11 @@
 """The analysis pipeline: frames → pose → smoothed landmarks → metrics → rules → events.
 
-`FrameAnalyzer` is the per-stream state (one landmarker, filters, rules) shared by the video
-pipeline and the live webcam. `analyze_video` streams a file through it: decoding and encoding run
-in their own threads behind bounded queues, so nothing holds the whole video in memory.
+A file is analysed in two passes (`analyze_video`): pass 1 detects the pose in every frame into a
+compact landmark track; the whole track is smoothed without phase shift and judged (`PoseJudge`:
+metrics, load state, rules); pass 2 decodes again and draws every frame with its final flags.
+Decoding and encoding run in their own threads behind bounded queues; memory holds the landmark
+track, never the frames. The live webcam cannot look ahead: `FrameAnalyzer` smooths causally
+(One Euro) and judges each frame as it comes, with the same `PoseJudge`.
 """
 
 from __future__ import annotations
@@ -13,21 +16,23 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
 from posecheck.annotate import annotate_frame, blur_face
 from posecheck.config import Config
-from posecheck.errors import NoPersonError
+from posecheck.errors import NoPersonError, VideoReadError
 from posecheck.frames import FrameTable
 from posecheck.metrics import BodyCalibration, FrameMetrics, measure
 from posecheck.pose import PoseEstimator, PoseFrame, default_model_path
-from posecheck.rules import Event, RulesEngine
+from posecheck.rules import RULE_IDS, Event, RulesEngine
 from posecheck.smoothing import PoseSmoother
+from posecheck.track import PoseTrack
 from posecheck.video import DecodeStats, VideoInfo, probe_video, read_frames
 
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
 QUEUE_SIZE = 8
 # Mean RGB level (0-255) under which a video without a person is called very dark in the error.
 DARK_MEAN_LEVEL = 40.0
@@ -59,27 +64,23 @@ class FrameOutput:
     finished_events: tuple[Event, ...]
 
 
-class FrameAnalyzer:
-    """Per-stream analysis state: pose estimator, smoothing filters and rules engine."""
+class PoseJudge:
+    """Per-stream judgement of (smoothed) poses: the body calibration, metrics and the rules engine."""
 
-    def __init__(self, config: Config, estimator: PoseEstimator) -> None:
+    def __init__(self, config: Config) -> None:
         self.config = config
-        self._estimator = estimator
-        self._smoother = PoseSmoother(config.smoothing)
         self._rules = RulesEngine(config.rules)
         self._calibration = BodyCalibration()
         self._last_person_s: float | None = None
 
-    def process(self, rgb: np.ndarray, index: int, time_s: float) -> FrameOutput:
-        """Analyse one RGB frame (frame `index`, at `time_s` seconds)."""
-        raw = self._estimator.detect(rgb, time_s * 1000.0)
-        pose = self._smoother.smooth(raw, time_s)
+    def judge(self, pose: PoseFrame | None, index: int, time_s: float) -> tuple[FrameResult, tuple[Event, ...]]:
+        """Measure and judge frame `index` at `time_s` seconds; its result and the events that just ended."""
         if pose is not None:
             self._forget_calibration_after_absence(time_s)
         metrics, self._calibration = measure(pose, self.config.pose.min_visibility, self._calibration)
         judgement = self._rules.update(index, time_s, metrics)
         result = FrameResult(index, time_s, pose is not None, metrics, judgement.flags, judgement.load_held)
-        return FrameOutput(pose, result, judgement.finished_events)
+        return result, judgement.finished_events
 
     def _forget_calibration_after_absence(self, time_s: float) -> None:
         """Start a new calibration when nobody was in view for `recalibrate_after_absence_s` before `time_s`."""
@@ -95,6 +96,31 @@ class FrameAnalyzer:
     def finish(self) -> tuple[Event, ...]:
         """Close open spans at the end of the stream and return their events."""
         return self._rules.finish()
+
+
+class FrameAnalyzer:
+    """Causal per-stream analysis (live): pose estimator, One Euro smoothing, then `PoseJudge`."""
+
+    def __init__(self, config: Config, estimator: PoseEstimator) -> None:
+        self.config = config
+        self._estimator = estimator
+        self._smoother = PoseSmoother(config.smoothing)
+        self._judge = PoseJudge(config)
+
+    def process(self, rgb: np.ndarray, index: int, time_s: float) -> FrameOutput:
+        """Analyse one RGB frame (frame `index`, at `time_s` seconds)."""
+        raw = self._estimator.detect(rgb, time_s * 1000.0)
+        pose = self._smoother.smooth(raw, time_s)
+        result, finished = self._judge.judge(pose, index, time_s)
+        return FrameOutput(pose, result, finished)
+
+    def open_peak_frames(self) -> dict[str, int]:
+        """Rule id → frame index of the peak of each open span (its event image is that frame)."""
+        return self._judge.open_peak_frames()
+
+    def finish(self) -> tuple[Event, ...]:
+        """Close open spans at the end of the stream and return their events."""
+        return self._judge.finish()
 
 
 class OtherPersonCheck:
@@ -170,6 +196,7 @@ class AnalysisResult:
     analysed_width: int = 0
     analysed_height: int = 0
     notes: list[str] = field(default_factory=list)
+    observations: list[Any] = field(default_factory=list)  # a FrameObserver's, one per frame
 
 
 def threaded(items: Iterable[T], maxsize: int = QUEUE_SIZE) -> Iterator[T]:
@@ -240,6 +267,84 @@ FrameSink = Callable[[np.ndarray], None]
 EventSink = Callable[[Event, np.ndarray], None]
 
 
+class FrameObserver(Protocol[T_co]):
+    """Looks at every analysed frame during the detection pass: the raw RGB image and the raw pose.
+
+    What `observe` returns is kept per frame (in `DetectionPass.observations`): keep it small.
+    """
+
+    def observe(self, rgb: np.ndarray, pose: PoseFrame | None, index: int, time_s: float) -> T_co:
+        """What this frame shows (frame `index` at `time_s` seconds; `pose` None = nobody detected)."""
+        ...
+
+
+@dataclass
+class DetectionPass:
+    """What the first pass over a file found: the raw landmark track and what was seen on the way."""
+
+    track: PoseTrack
+    observations: list[Any]
+    notes: list[str]
+    width: int = 0
+    height: int = 0
+    mean_level: float = 0.0  # mean RGB level (0-255) of the analysed frames
+
+
+def detect_poses(
+    path: str | Path,
+    config: Config,
+    estimator: PoseEstimator,
+    settings: AnalysisSettings,
+    observer: FrameObserver | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> DetectionPass:
+    """Pass 1: decode every analysed frame and detect the pose in it (nothing is smoothed yet).
+
+    `progress(frames_done)` is called after each frame. Also looks for other people in view.
+    """
+    stats = DecodeStats()
+    found = DetectionPass(PoseTrack(), [], [])
+    brightness = 0.0
+    model = settings.model or default_model_path()
+    with PoseEstimator(model, config.pose.min_detection_confidence) as second_estimator:
+        others = OtherPersonCheck(second_estimator)
+        frames = threaded(read_frames(path, settings.stride, stats, config.pose.max_frame_side_px, settings.max_width))
+        for done, frame in enumerate(frames, 1):
+            brightness += float(frame.rgb[::16, ::16].mean())
+            pose = estimator.detect(frame.rgb, frame.time_s * 1000.0)
+            found.track.append(frame.index, frame.time_s, pose)
+            others.update(frame.rgb, pose, frame.time_s)
+            if observer is not None:
+                found.observations.append(observer.observe(frame.rgb, pose, frame.index, frame.time_s))
+            found.height, found.width = frame.rgb.shape[:2]
+            if progress is not None:
+                progress(done)
+    found.mean_level = brightness / max(1, len(found.track))
+    found.notes.extend(stats.notes())
+    if (note := others.note()) is not None:
+        found.notes.append(note)
+    return found
+
+
+def judge_track(track: PoseTrack, config: Config) -> tuple[FrameTable, list[Event]]:
+    """Metrics, load state and rules over a whole (smoothed) track; every frame's flags from the events.
+
+    A frame is flagged with a rule when it lies within one of that rule's events, from the event's
+    first frame (including the minimum-duration span before the rule triggered) to its last.
+    """
+    judge = PoseJudge(config)
+    table = FrameTable()
+    events: list[Event] = []
+    for row in range(len(track)):
+        result, finished = judge.judge(track.pose(row), int(track.index[row]), float(track.time_s[row]))
+        table.append(result)
+        events.extend(finished)
+    events.extend(judge.finish())
+    events.sort(key=lambda event: (event.start_s, RULE_IDS.index(event.rule)))
+    table.set_flags_from_events(events)
+    return table, events
+
+
 def analyze_video(
     path: str | Path,
     config: Config,
@@ -248,58 +353,93 @@ def analyze_video(
     annotated_sink: FrameSink | None = None,
     event_sink: EventSink | None = None,
     progress: ProgressCallback | None = None,
+    observer: FrameObserver | None = None,
 ) -> AnalysisResult:
-    """Analyse a video file, streaming; nothing holds more than the frames in flight.
+    """Analyse a video file in two passes; memory holds the landmark track, never the frames.
 
-    Annotated RGB frames go to `annotated_sink` (e.g. an H.264 writer thread); each event, when it
-    ends, goes to `event_sink` with the annotated image of its peak frame.
+    Pass 1 detects the pose in every analysed frame (`detect_poses`); the track is then smoothed
+    without phase shift and judged as a whole (`judge_track`). Pass 2 (only with a sink) decodes
+    again and sends every annotated RGB frame to `annotated_sink` (e.g. an H.264 writer thread) and
+    each event with the annotated image of its peak frame, its own rule first, to `event_sink`.
+    `progress(done, total)` counts frames over both passes (each frame is read twice, or once
+    without sinks). `observer` sees every raw frame and pose of pass 1 (`DetectionPass.observations`).
 
     Raises VideoReadError for unreadable input and NoPersonError when no frame shows a person.
     """
     info = probe_video(path)
-    total = max(1, -(-info.frame_count // settings.stride)) if info.frame_count else 0
-    analyzer = FrameAnalyzer(config, estimator)
-    table = FrameTable()
-    events: list[Event] = []
-    peak_images: dict[str, tuple[int, np.ndarray]] = {}
-    result = AnalysisResult(info, settings, table, events)
-    stats = DecodeStats()
-    brightness = 0.0
-    model = settings.model or default_model_path()
-    with PoseEstimator(model, config.pose.min_detection_confidence) as second_estimator:
-        others = OtherPersonCheck(second_estimator)
-        frames = threaded(read_frames(path, settings.stride, stats, config.pose.max_frame_side_px, settings.max_width))
-        for done, frame in enumerate(frames, 1):
-            brightness += float(frame.rgb[::16, ::16].mean())
-            out = analyzer.process(frame.rgb, frame.index, frame.time_s)
-            others.update(frame.rgb, out.pose, frame.time_s)
-            table.append(out.result)
-            image = annotated_frame(frame.rgb, out, config, settings.blur_faces)
-            result.analysed_height, result.analysed_width = frame.rgb.shape[:2]
-            keep_peak_images(analyzer.open_peak_frames(), frame.index, image, peak_images)
-            collect_events(out.finished_events, peak_images, events, event_sink)
-            if annotated_sink is not None:
-                annotated_sink(image)
+    estimate = max(1, -(-info.frame_count // settings.stride)) if info.frame_count else 0
+    passes = 2 if annotated_sink is not None or event_sink is not None else 1
+
+    def detection_progress(done: int) -> None:
+        if progress is not None:
+            progress(done, passes * max(estimate, done))
+
+    found = detect_poses(path, config, estimator, settings, observer, detection_progress)
+    track = found.track
+    if track.detected_count() == 0:
+        hint = "; the video is very dark" if len(track) and found.mean_level < DARK_MEAN_LEVEL else ""
+        raise NoPersonError(f"no person found in {path} ({len(track)} frames analysed{hint})")
+    smoothed = track.smoothed(config.smoothing.zero_phase_cutoff_hz)
+    table, events = judge_track(smoothed, config)
+    result = AnalysisResult(info, settings, table, events, found.width, found.height, list(found.notes),
+                            found.observations)
+    if passes == 2:
+        total = 2 * len(track)
+
+        def drawing_progress(done: int) -> None:
             if progress is not None:
-                progress(done, max(total, done))
-    collect_events(analyzer.finish(), peak_images, events, event_sink)
-    if table.detected_count() == 0:
-        dark = len(table) and brightness / len(table) < DARK_MEAN_LEVEL
-        hint = "; the video is very dark" if dark else ""
-        raise NoPersonError(f"no person found in {path} ({len(table)} frames analysed{hint})")
-    events.sort(key=lambda event: event.start_s)
-    result.notes.extend(stats.notes())
-    if (note := others.note()) is not None:
-        result.notes.append(note)
+                progress(len(track) + done, total)
+
+        draw_video(path, settings, config, smoothed, result, annotated_sink, event_sink, drawing_progress)
     return result
 
 
+def draw_video(
+    path: str | Path,
+    settings: AnalysisSettings,
+    config: Config,
+    track: PoseTrack,
+    result: AnalysisResult,
+    annotated_sink: FrameSink | None,
+    event_sink: EventSink | None,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Pass 2: decode the analysed frames again and draw each with its final flags and `track`'s pose."""
+    table = result.frames
+    by_peak: dict[int, list[Event]] = {}
+    for event in result.events:
+        by_peak.setdefault(event.peak_frame, []).append(event)
+    frames = threaded(read_frames(path, settings.stride, None, config.pose.max_frame_side_px, settings.max_width))
+    for row, frame in enumerate(frames):
+        if row >= len(track) or track.index[row] != frame.index:
+            raise VideoReadError(f"{path} decoded differently the second time (frame {frame.index}); "
+                                 "is the file being written to?")
+        pose, metrics = track.pose(row), table.frame_metrics(row)
+        flags, load_held = tuple(table.flags(row)), bool(table.load_held[row])
+        source = blur_face(frame.rgb, pose) if settings.blur_faces else frame.rgb
+        if annotated_sink is not None:
+            annotated_sink(draw_frame(source, pose, metrics, flags, load_held, config))
+        for event in by_peak.get(frame.index, []) if event_sink is not None else []:
+            ordered = (event.rule, *(rule for rule in flags if rule != event.rule))
+            event_sink(event, draw_frame(source, pose, metrics, ordered, load_held, config))
+        if progress is not None:
+            progress(row + 1)
+
+
+def draw_frame(
+    rgb: np.ndarray, pose: PoseFrame | None, metrics: FrameMetrics, flags: tuple[str, ...], load_held: bool,
+    config: Config,
+) -> np.ndarray:
+    """The frame as shown and saved: skeleton, angles and the warning banner of `flags` (first one's advice)."""
+    return annotate_frame(rgb, pose, metrics, flags, load_held, config.pose.min_visibility,
+                          config.rules.twist_min_confidence)
+
+
 def annotated_frame(rgb: np.ndarray, out: FrameOutput, config: Config, blur_faces: bool) -> np.ndarray:
-    """The frame as shown and saved: face blurred if asked, skeleton, angles and warnings drawn."""
+    """A live frame as shown and saved: face blurred if asked, skeleton, angles and warnings drawn."""
     source = blur_face(rgb, out.pose) if blur_faces else rgb
     r = out.result
-    return annotate_frame(source, out.pose, r.metrics, r.flags, r.load_held, config.pose.min_visibility,
-                          config.rules.twist_min_confidence)
+    return draw_frame(source, out.pose, r.metrics, r.flags, r.load_held, config)
 
 
 def keep_peak_images(

@@ -93,3 +93,81 @@ class PoseSmoother:
 def _finite_or_raw(smoothed: np.ndarray, raw: np.ndarray) -> np.ndarray:
     """The smoothed values, except where smoothing overflowed: there the raw values."""
     return np.where(np.isfinite(smoothed), smoothed, raw)
+
+
+# Zero-phase smoothing of a whole track (offline): a local quadratic regression in time with Gaussian
+# weights (a Savitzky-Golay filter defined in seconds, so it needs neither a constant frame rate nor a
+# particular one). Its equivalent kernel (3 - u^2) / 2 * phi(u), u = dt / sigma, is symmetric (no lag),
+# keeps a peak's height (a quadratic passes unchanged) and has the gain (1 + x) e^-x, x = (sigma w)^2 / 2,
+# which is 1/sqrt(2) at x = 1.078: the half-power cutoff f_c is reached with sigma = this / f_c.
+SIGMA_S_TIMES_CUTOFF_HZ = 0.2337
+# The Gaussian weights are cut off this many sigmas from the centre (weight 0.011 there).
+KERNEL_HALF_WIDTH_SIGMAS = 3.0
+# Rows smoothed at a time: memory stays flat in the track's length.
+SMOOTHING_BLOCK_ROWS = 2048
+# Keeps the local fit solvable when the samples barely constrain it (weights vanishing at the edge).
+RIDGE = 1e-9
+
+
+def present_runs(present: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) row ranges of the consecutive True stretches of `present` (stop exclusive)."""
+    flags = np.concatenate(([False], np.asarray(present, bool), [False]))
+    edges = np.flatnonzero(flags[1:] != flags[:-1])
+    return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def zero_phase_smooth(times_s: np.ndarray, values: np.ndarray, cutoff_hz: float) -> np.ndarray:
+    """Smooth `values` (N, ...) sampled at increasing `times_s` (N,) without phase shift.
+
+    Local quadratic regression with Gaussian weights whose half-power cutoff is `cutoff_hz`
+    (see SIGMA_S_TIMES_CUTOFF_HZ): the same filter at any frame rate. Call it once per stretch
+    without gaps. Rows with a non-finite value pass unchanged and are not used by their neighbours.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    times_s = np.asarray(times_s, dtype=np.float64)
+    count = len(times_s)
+    if count < 2 or cutoff_hz <= 0:
+        return values.copy()
+    sigma_s = SIGMA_S_TIMES_CUTOFF_HZ / cutoff_hz
+    flat = values.reshape(count, -1)
+    usable = np.all(np.isfinite(flat), axis=1)
+    data = np.where(usable[:, None], flat, 0.0)
+    smoothed = flat.copy()
+    for start in range(0, count, SMOOTHING_BLOCK_ROWS):
+        rows = np.arange(start, min(count, start + SMOOTHING_BLOCK_ROWS))
+        neighbours, weights = _hat_weights(times_s, sigma_s, usable, rows)
+        block = np.einsum("nk,nkc->nc", weights, data[neighbours])
+        smoothed[rows] = np.where(usable[rows, None], block, flat[rows])
+    return smoothed.reshape(values.shape)
+
+
+def _hat_weights(
+    times_s: np.ndarray, sigma_s: float, usable: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Neighbour rows (n, K) of each of `rows` and their weights in its local quadratic estimate."""
+    count = len(times_s)
+    half_width_s = KERNEL_HALF_WIDTH_SIGMAS * sigma_s
+    ahead = np.searchsorted(times_s, times_s[rows] + half_width_s, side="right") - 1 - rows
+    behind = rows - np.searchsorted(times_s, times_s[rows] - half_width_s, side="left")
+    reach = int(max(ahead.max(), behind.max(), 0))
+    neighbours = rows[:, None] + np.arange(-reach, reach + 1)[None, :]
+    inside = (neighbours >= 0) & (neighbours < count)
+    neighbours = np.clip(neighbours, 0, count - 1)
+    u = (times_s[neighbours] - times_s[rows, None]) / sigma_s
+    kernel = np.where(inside & usable[neighbours] & (np.abs(u) <= KERNEL_HALF_WIDTH_SIGMAS), np.exp(-0.5 * u * u), 0.0)
+    basis = np.stack([np.ones_like(u), u, u * u], axis=-1)  # (n, K, 3)
+    moments = np.einsum("nk,nki,nkj->nij", kernel, basis, basis)
+    # Fewer than three weighted samples cannot fit a parabola: fit a line, or take the one sample.
+    degree = np.clip((kernel > 0).sum(axis=1) - 1, 0, 2)
+    weights = np.zeros_like(u)
+    for fit_degree in range(3):
+        chosen = degree == fit_degree
+        if not chosen.any():
+            continue
+        size = fit_degree + 1
+        unit = np.zeros((int(chosen.sum()), size, 1))
+        unit[:, 0] = 1.0
+        system = moments[chosen][:, :size, :size] + RIDGE * np.eye(size)
+        coefficients = np.linalg.solve(system, unit)[..., 0]
+        weights[chosen] = kernel[chosen] * np.einsum("nki,ni->nk", basis[chosen][:, :, :size], coefficients)
+    return neighbours, weights

@@ -1,0 +1,118 @@
+"""Zero-phase smoothing of a file's landmark track, and judging the whole track (synthetic landmark tracks)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from posecheck.config import Config, SmoothingConfig
+from posecheck.pipeline import judge_track
+from posecheck.smoothing import OneEuroFilter, present_runs, zero_phase_smooth
+from posecheck.track import PoseTrack
+from tests.skeleton_fixture import body_landmarks, pose_frame
+
+FRAME_RATES = (15.0, 24.0, 30.0, 60.0)
+
+
+def lift_angle_deg(time_s: np.ndarray, down_s: float = 0.9, peak_s: float = 2.0, peak_deg: float = 85.0) -> np.ndarray:
+    """A symmetric lift: 0 deg, a cosine ramp to `peak_deg` over `down_s`, and back the same way."""
+    phase = np.clip(1.0 - np.abs(time_s - peak_s) / down_s, 0.0, 1.0)
+    return peak_deg * (0.5 - 0.5 * np.cos(np.pi * phase))
+
+
+@pytest.mark.parametrize("fps", FRAME_RATES)
+def test_a_symmetric_lift_keeps_its_peak_time_and_height(fps: float) -> None:
+    """Zero phase: the smoothed peak stays on the true peak frame, within 1.5 deg of its height. The causal
+    One Euro filter (live; fed a landmark-sized value, 1/100 of the angle) peaks a frame or more later:
+    the contrast that shows the check can fail."""
+    time_s = np.arange(0.0, 4.0, 1.0 / fps)
+    angle = lift_angle_deg(time_s)
+    smoothed = zero_phase_smooth(time_s, angle, cutoff_hz=3.0)
+    assert time_s[np.argmax(smoothed)] == pytest.approx(2.0, abs=0.5 / fps)
+    assert smoothed.max() == pytest.approx(85.0, abs=1.5)
+    causal = OneEuroFilter(SmoothingConfig())
+    live = np.array([causal.filter(np.array([value / 100]), t)[0] for t, value in zip(time_s, angle, strict=True)])
+    assert time_s[np.argmax(live)] > 2.0 + 0.5 / fps
+
+
+def test_polynomials_up_to_quadratic_pass_unchanged_even_at_the_ends_and_with_uneven_frame_times() -> None:
+    rng = np.random.default_rng(1)
+    time_s = np.cumsum(rng.uniform(0.02, 0.07, size=80))
+    values = np.column_stack([3.0 - 2.0 * time_s, 0.5 * time_s**2 - time_s + 4.0])
+    np.testing.assert_allclose(zero_phase_smooth(time_s, values, cutoff_hz=2.0), values, atol=1e-6)
+
+
+def test_noise_is_reduced_by_the_same_filter_at_every_frame_rate() -> None:
+    """The cutoff is in Hz: a 1 Hz movement passes (gain >= 0.98) and 6 Hz jitter is cut to under a
+    quarter at every frame rate where 6 Hz can be sampled (above 12 fps)."""
+    for fps in FRAME_RATES:
+        time_s = np.arange(0.0, 6.0, 1.0 / fps)
+        middle = slice(len(time_s) // 4, -len(time_s) // 4)
+        for frequency_hz, low, high in ((1.0, 0.98, 1.02), (6.0, 0.0, 0.25)):
+            wave = np.sin(2 * math.pi * frequency_hz * time_s + 0.3)
+            smoothed = zero_phase_smooth(time_s, wave, cutoff_hz=3.0)
+            gain = np.abs(smoothed[middle]).max() / np.abs(wave[middle]).max()
+            assert low <= gain <= high, (fps, frequency_hz, gain)
+
+
+def test_the_same_motion_smooths_alike_at_15_and_60_fps() -> None:
+    """A lift with jitter-free samples: the smoothed angle at the frames 15 and 60 fps share agree within 0.5 deg."""
+    slow = np.arange(0.0, 4.0, 1.0 / 15.0)
+    fast = np.arange(0.0, 4.0, 1.0 / 60.0)
+    smooth_slow = zero_phase_smooth(slow, lift_angle_deg(slow, down_s=0.6), cutoff_hz=3.0)
+    smooth_fast = zero_phase_smooth(fast, lift_angle_deg(fast, down_s=0.6), cutoff_hz=3.0)
+    np.testing.assert_allclose(smooth_fast[::4], smooth_slow, atol=0.5)
+
+
+def test_present_runs() -> None:
+    assert present_runs(np.array([0, 1, 1, 0, 1, 0, 0, 1, 1, 1], bool)) == [(1, 3), (4, 5), (7, 10)]
+    assert present_runs(np.zeros(3, bool)) == []
+
+
+def standing_then_bent_track(fps: float, gap: tuple[float, float] | None = None) -> PoseTrack:
+    """Standing 1.5 s, bent over (trunk 90 deg, straight knees, hands below the knees) 1.5 s, standing 1.5 s."""
+    standing, bent = pose_frame(body_landmarks()), pose_frame(body_landmarks(trunk_flexion_deg=90.0))
+    track = PoseTrack()
+    for index in range(int(4.5 * fps)):
+        time_s = index / fps
+        missing = gap is not None and gap[0] <= time_s < gap[1]
+        track.append(index, time_s, None if missing else bent if 1.5 <= time_s < 3.0 else standing)
+    return track
+
+
+def test_gaps_stay_gaps_and_nothing_is_carried_across_them() -> None:
+    """Nobody in view from 1.5 s to 2 s: those frames stay without a pose, and the standing frames before
+    the gap are not pulled toward the bent frames after it."""
+    track = standing_then_bent_track(30.0, gap=(1.5, 2.0))
+    smoothed = track.smoothed(cutoff_hz=3.0)
+    assert not smoothed.detected[45:60].any() and smoothed.detected[:45].all()
+    np.testing.assert_allclose(smoothed.world_xyz_m[:45], track.world_xyz_m[:45], atol=1e-5)
+    np.testing.assert_allclose(smoothed.image_xy_px[:45], track.image_xy_px[:45], atol=1e-3)
+    assert np.isnan(smoothed.world_xyz_m[45:60]).all()
+    assert smoothed.pose(50) is None and smoothed.pose(44) is not None
+
+
+def test_track_grows_and_gives_back_its_poses() -> None:
+    track = standing_then_bent_track(60.0)  # 270 rows: grows past its first capacity
+    assert len(track) == 270 and track.detected_count() == 270
+    original = pose_frame(body_landmarks(trunk_flexion_deg=90.0))
+    restored = track.pose(100)
+    np.testing.assert_allclose(restored.world_xyz_m, original.world_xyz_m, atol=1e-6)
+    np.testing.assert_allclose(restored.image_xy_px, original.image_xy_px, atol=1e-3)
+    assert (restored.width_px, restored.height_px) == (original.width_px, original.height_px)
+
+
+@pytest.mark.parametrize("fps", FRAME_RATES)
+def test_a_flag_is_shown_from_its_events_first_frame(fps: float) -> None:
+    """The bend is flagged from its first frame (1.5 s), including the minimum duration before the rule
+    triggered, to its last; the same event at every frame rate."""
+    table, events = judge_track(standing_then_bent_track(fps).smoothed(3.0), Config())
+    assert [event.rule for event in events] == ["bend_at_waist"]
+    event = events[0]
+    assert event.start_s == pytest.approx(1.5, abs=0.15)
+    assert event.end_s == pytest.approx(3.0, abs=0.15)
+    flagged = [table.time_s[row] for row in range(len(table)) if "bend_at_waist" in table.flags(row)]
+    assert flagged[0] == pytest.approx(event.start_s) and flagged[-1] == pytest.approx(event.end_s)
+    assert len(flagged) == event.end_frame - event.start_frame + 1
