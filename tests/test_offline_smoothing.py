@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from posecheck.config import Config, SmoothingConfig
-from posecheck.pipeline import judge_track
+from posecheck.pipeline import AnalysisResult, AnalysisSettings, draw_video, judge_track
+from posecheck.rules import Event
 from posecheck.smoothing import OneEuroFilter, present_runs, zero_phase_smooth
 from posecheck.track import PoseTrack
+from posecheck.video import probe_video
+from tests import corpus
 from tests.skeleton_fixture import body_landmarks, pose_frame
 
 FRAME_RATES = (15.0, 24.0, 30.0, 60.0)
@@ -116,3 +120,31 @@ def test_a_flag_is_shown_from_its_events_first_frame(fps: float) -> None:
     flagged = [table.time_s[row] for row in range(len(table)) if "bend_at_waist" in table.flags(row)]
     assert flagged[0] == pytest.approx(event.start_s) and flagged[-1] == pytest.approx(event.end_s)
     assert len(flagged) == event.end_frame - event.start_frame + 1
+
+
+def test_each_event_image_shows_its_own_rule_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two events peaking on the same frame: each image's banner leads with that event's rule (the first
+    flag's advice is the one written out), while the video frame keeps the usual order."""
+    video = corpus.write_h264(tmp_path / "grey.mp4", corpus.blank_frames(6))
+    track = PoseTrack()
+    for index in range(6):
+        track.append(index, index / corpus.FPS, pose_frame(body_landmarks(hands="box")))
+    table, _ = judge_track(track, Config())
+    events = [synthetic_event(rule, peak_frame=3) for rule in ("twist_under_load", "load_far_from_body")]
+    table.set_flags_from_events(events)
+    result = AnalysisResult(probe_video(video), AnalysisSettings(), table, events)
+    drawn: list[tuple[str, ...]] = []
+    monkeypatch.setattr("posecheck.pipeline.annotate_frame", lambda rgb, pose, metrics, flags, *rest: (
+        drawn.append(flags) or rgb))
+    images: list[tuple[str, tuple[str, ...]]] = []
+    draw_video(video, AnalysisSettings(), Config(), track, result, lambda rgb: None,
+               lambda event, rgb: images.append((event.rule, drawn[-1])))
+    assert images == [("twist_under_load", ("twist_under_load", "load_far_from_body")),
+                      ("load_far_from_body", ("load_far_from_body", "twist_under_load"))]
+    assert drawn.count(("twist_under_load", "load_far_from_body")) == 3 + 1  # frames 2-4, then its image
+
+
+def synthetic_event(rule: str, peak_frame: int) -> Event:
+    """An event of `rule` over frames 2-4 (at corpus.FPS) peaking on `peak_frame`."""
+    return Event(rule=rule, start_s=0.2, end_s=0.4, peak_s=peak_frame / corpus.FPS, peak_value=1.0,
+                 severity="medium", message="", start_frame=2, end_frame=4, peak_frame=peak_frame, metric="x")
