@@ -27,7 +27,8 @@ from posecheck.store import HistoryStore
 from tests import corpus
 
 LONG_REPEATS = 10  # 10 x the 3 s lift: 300 frames, several seconds of analysis
-STARTUP_TIMEOUT_S = 60.0
+# Until the annotated video appears: it is written in the analysis' second pass, after every frame's pose.
+STARTUP_TIMEOUT_S = 180.0
 
 
 @pytest.fixture(scope="module")
