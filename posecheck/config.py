@@ -39,8 +39,12 @@ class SmoothingConfig:
     # Half-power cutoff of the zero-phase smoothing of a file's landmark track (local quadratic
     # regression in time, posecheck.smoothing.zero_phase_smooth); the same at every frame rate.
     zero_phase_cutoff_hz: float = 3.0
-    min_cutoff_hz: float = 1.5
-    beta: float = 0.5
+    # One Euro (live): cutoff min_cutoff_hz + beta x speed (frame heights or metres per second).
+    # MediaPipe's video mode already steadies a still pose; a high beta follows a lift with little lag:
+    # 50 ms behind the truth on fast synthetic lifts, MediaPipe's own 20-45 ms included (1.5 Hz / 0.5
+    # lagged 108 ms), high-frequency residual 0.20 % of the frame height on real clips (benchmarks/lag.py).
+    min_cutoff_hz: float = 1.0
+    beta: float = 15.0
     derivative_cutoff_hz: float = 1.0
 
 
@@ -78,8 +82,10 @@ class RulesConfig:
     # Twist lies in depth when the camera sees the person side-on, where MediaPipe's estimate is
     # unreliable: twist is judged only with at least this confidence (about 25 deg off side-on).
     twist_min_confidence: float = 0.65
-    # "Sudden twisting movements" (guide): twist speed that raises the event's severity.
+    # "Sudden twisting movements" (guide): twist speed that raises the event's severity, measured as
+    # the twist's change over the last twist_speed_window_s (the same baseline at every frame rate).
     sudden_twist_deg_per_s: float = 90.0
+    twist_speed_window_s: float = 0.2
 
     # load_far_from_body: NIOSH HM = 25/H falls to 0 at H > 63 cm. Measured relative to leg length
     # (hip to ankle, about 0.9 m in adults): 0.6 x 0.9 m = 54 cm, where HM is about 0.46.

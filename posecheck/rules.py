@@ -8,6 +8,7 @@ before it flags, so a flag neither flickers nor fires on a single noisy frame. S
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -45,10 +46,12 @@ class Event:
 
 @dataclass(frozen=True)
 class Context:
-    """What the rules know beside the metrics: whether a load is held, and the twist speed."""
+    """What the rules know beside the metrics: whether a load is held, the twist speed, and how long a
+    frame lasts (the time since the previous one: a span of n frames lasts n frame steps)."""
 
     load_held: bool
     twist_speed_deg_per_s: float | None
+    frame_step_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -213,6 +216,7 @@ class _RuleState:
         self.peak: tuple[int, float, float] | None = None  # frame, time, value
         self.peak_key = -math.inf
         self.peak_speed = 0.0
+        self.frame_step_s = 0.0
         self.confirmed = False
 
     @property
@@ -242,15 +246,20 @@ class _RuleState:
                 self.peak, self.peak_key = (index, time_s, value), key
         if ctx.twist_speed_deg_per_s is not None:
             self.peak_speed = max(self.peak_speed, abs(ctx.twist_speed_deg_per_s))
-        if time_s - self.start[1] >= self.spec.min_duration_s:
+        self.frame_step_s = ctx.frame_step_s
+        if self.duration_s() >= self.spec.min_duration_s:
             self.confirmed = True
+
+    def duration_s(self) -> float:
+        """How long the open span lasts: from its first frame's start to its last frame's end."""
+        return self.last_true[1] - self.start[1] + self.frame_step_s
 
     def close(self) -> Event | None:
         """End the current span; an event if it lasted the minimum duration."""
         event = None
         if self.confirmed and self.peak is not None:
             spec, advice = self.spec, ADVICE[self.spec.rule]
-            duration = self.last_true[1] - self.start[1]
+            duration = self.duration_s()
             event = Event(
                 rule=spec.rule,
                 start_s=self.start[1],
@@ -316,14 +325,16 @@ class RulesEngine:
     def __init__(self, cfg: RulesConfig) -> None:
         self._states = [_RuleState(spec, cfg.merge_gap_s) for spec in rule_specs(cfg)]
         self._load = LoadTracker(cfg)
-        self._last_twist: tuple[float, float] | None = None
+        self._twist_window_s = cfg.twist_speed_window_s
+        self._recent_twist: deque[tuple[float, float]] = deque()
         self._last_time_s: float | None = None
+        self._frame_step_s = 0.0
 
     def update(self, index: int, time_s: float, metrics: FrameMetrics) -> FrameJudgement:
         """Judge one frame (frame `index` at `time_s` seconds; a time going backwards counts as a repeat)."""
         time_s = self._forward_time(time_s)
         load_held = self._load.update(time_s, metrics)
-        ctx = Context(load_held=load_held, twist_speed_deg_per_s=self._twist_speed(time_s, metrics))
+        ctx = Context(load_held, self._twist_speed(time_s, metrics), self._frame_step_s)
         finished = [event for state in self._states if (event := state.update(index, time_s, metrics, ctx))]
         flags = tuple(state.spec.rule for state in self._states if state.active)
         return FrameJudgement(flags, load_held, ctx.twist_speed_deg_per_s, tuple(finished))
@@ -342,13 +353,23 @@ class RulesEngine:
             return self._last_time_s
         if not math.isfinite(time_s):
             return 0.0 if self._last_time_s is None else self._last_time_s
+        if self._last_time_s is not None and time_s > self._last_time_s:
+            self._frame_step_s = time_s - self._last_time_s
         self._last_time_s = time_s
         return time_s
 
     def _twist_speed(self, time_s: float, metrics: FrameMetrics) -> float | None:
-        twist = metrics.torso_twist_deg if _all_known(metrics.torso_twist_deg) else None
-        previous, self._last_twist = self._last_twist, (time_s, twist) if twist is not None else None
-        if twist is None or previous is None or time_s <= previous[0]:
+        """Twist change per second over the last `twist_speed_window_s` (the same baseline at any frame
+        rate); None until the twist has been measured that long without a break."""
+        if not _all_known(metrics.torso_twist_deg):
+            self._recent_twist.clear()
             return None
-        speed = (twist - previous[1]) / (time_s - previous[0])
+        recent = self._recent_twist
+        recent.append((time_s, metrics.torso_twist_deg))
+        while len(recent) > 1 and recent[1][0] <= time_s - self._twist_window_s:
+            recent.popleft()
+        then_s, then_deg = recent[0]
+        if then_s > time_s - self._twist_window_s or then_s >= time_s:
+            return None
+        speed = (metrics.torso_twist_deg - then_deg) / (time_s - then_s)
         return speed if math.isfinite(speed) else None  # a tiny time step can overflow
