@@ -29,6 +29,11 @@ class PoseConfig:
     # Frames are scaled down while decoding so that their long side is at most this many pixels: memory
     # is bounded by it, not by the video (an 8000x8000 video took 6.5 GB; the model looks at 256x256).
     max_frame_side_px: int = 1280
+    # Files: detect the pose in every frame on its own (MediaPipe's image mode) instead of tracking it
+    # from the previous frame (video mode, which smooths and lags fast movement: 45 ms at 15 fps, and
+    # seen from 60 deg a fast stoop's event started 0.56 s later at 15 fps than at 60 fps; per frame:
+    # 0.01 s). About twice the detection time; off until the accuracy grid is re-measured with it.
+    detect_each_frame_in_files: bool = False
 
 
 @dataclass(frozen=True)

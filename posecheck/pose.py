@@ -98,20 +98,26 @@ def _quiet_native_stderr() -> Iterator[None]:
 
 
 class PoseEstimator:
-    """A PoseLandmarker in VIDEO mode for one stream; use as a context manager (it must be closed).
+    """A PoseLandmarker for one stream; use as a context manager (it must be closed).
 
     `detect(rgb, time_ms)` returns the most prominent person's PoseFrame or None. Timestamps are made
-    strictly increasing here, so callers may pass real (possibly repeated) frame times.
+    strictly increasing here, so callers may pass real (possibly repeated) frame times. By default
+    MediaPipe's video mode tracks the person from the previous frame and smooths the landmarks (they
+    lag fast movement: 45 ms at 15 fps); `per_frame` uses its image mode instead: every frame on its
+    own, no lag, about twice the time.
     """
 
-    def __init__(self, model_path: Path | str | None = None, min_confidence: float = 0.5) -> None:
+    def __init__(
+        self, model_path: Path | str | None = None, min_confidence: float = 0.5, per_frame: bool = False
+    ) -> None:
         path = Path(model_path) if model_path is not None else default_model_path()
         if not path.is_file():
             raise ModelError(
                 f"pose model not found at {path}: reinstall posecheck or pass --model PATH to a .task file"
             )
         # Created offline: MediaPipe's usage reporting runs on threads started here (posecheck.offline).
-        self._landmarker = call_offline(lambda: _create_landmarker(path, min_confidence))
+        self._landmarker = call_offline(lambda: _create_landmarker(path, min_confidence, per_frame))
+        self._per_frame = per_frame
         self._last_timestamp_ms = -1
         self._quiet = True
 
@@ -144,23 +150,28 @@ class PoseEstimator:
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         if self._quiet:  # the native runtime logs set-up warnings when each of its models first runs
             with _quiet_native_stderr():
-                result = self._landmarker.detect_for_video(image, timestamp_ms)
+                result = self._run(image, timestamp_ms)
             # The landmark model first runs on the first frame with a person: quiet until then.
             self._quiet = not result.pose_landmarks
         else:
-            result = self._landmarker.detect_for_video(image, timestamp_ms)
+            result = self._run(image, timestamp_ms)
         if not result.pose_landmarks:
             return None
         height, width = rgb.shape[:2]
         return _to_pose_frame(result.pose_landmarks[0], result.pose_world_landmarks[0], width, height)
 
+    def _run(self, image: object, timestamp_ms: int):  # noqa: ANN202 - mediapipe type
+        if self._per_frame:
+            return self._landmarker.detect(image)
+        return self._landmarker.detect_for_video(image, timestamp_ms)
 
-def _create_landmarker(path: Path, min_confidence: float):  # noqa: ANN202 - mediapipe type
+
+def _create_landmarker(path: Path, min_confidence: float, per_frame: bool):  # noqa: ANN202 - mediapipe type
     from mediapipe.tasks.python import BaseOptions, vision
 
     options = vision.PoseLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(path)),
-        running_mode=vision.RunningMode.VIDEO,
+        running_mode=vision.RunningMode.IMAGE if per_frame else vision.RunningMode.VIDEO,
         num_poses=1,
         min_pose_detection_confidence=min_confidence,
         min_pose_presence_confidence=min_confidence,

@@ -158,7 +158,8 @@ def _analyze_into(
 
     sink = ThreadedSink(encode)
     try:
-        with PoseEstimator(model, config.pose.min_detection_confidence) as estimator:
+        with PoseEstimator(model, config.pose.min_detection_confidence,
+                           per_frame=config.pose.detect_each_frame_in_files) as estimator:
             result = analyze_video(video_path, config, estimator, settings, sink.put, save_event_image, progress)
     finally:
         sink.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from posecheck.config import Config, RulesConfig
@@ -13,6 +14,7 @@ from posecheck.pose import PoseEstimator
 from posecheck.rules import Event, RulesEngine
 from posecheck.synth.clip import render_clip
 from posecheck.synth.scripts import Variation
+from tests import corpus
 
 FRAME_RATES = (15.0, 24.0, 30.0, 60.0)
 STANDING = {"trunk_flexion_deg": 5.0, "knee_flexion_deg": 5.0, "hand_height_rel": 0.9, "knee_height_rel": 0.5,
@@ -71,3 +73,26 @@ def test_a_fast_stoop_lift_gives_the_same_events_at_15_and_60_fps(tmp_path: Path
     assert [event.rule for event in slow] == [event.rule for event in fast] == ["bend_at_waist"]
     assert abs(slow[0].start_s - fast[0].start_s) <= 0.15
     assert abs(slow[0].peak_value - fast[0].peak_value) <= 5.0
+
+
+def landmarks_of_a_frame_after(other_first: bool, per_frame: bool) -> np.ndarray:
+    """Image landmarks (px) of a standing frame, detected after the same frame or after a bent one."""
+    frames = corpus.lifter_frames()
+    standing, bent = frames[0], frames[-8]
+    with PoseEstimator(per_frame=per_frame) as estimator:
+        estimator.detect(standing, 0.0)
+        estimator.detect(bent if other_first else standing, 100.0)
+        pose = estimator.detect(standing, 200.0)
+    assert pose is not None
+    return pose.image_xy_px
+
+
+@pytest.mark.parametrize("per_frame", [True, False])
+def test_per_frame_detection_does_not_carry_the_previous_frame_over(per_frame: bool) -> None:
+    """Image mode (`per_frame`): a frame's landmarks do not depend on the frame before. Video mode tracks
+    and smooths from frame to frame: after a bent frame the same standing frame reads differently."""
+    moved_px = np.abs(landmarks_of_a_frame_after(True, per_frame) - landmarks_of_a_frame_after(False, per_frame))
+    if per_frame:
+        assert moved_px.max() < 0.01
+    else:
+        assert moved_px.max() > 1.0
