@@ -19,7 +19,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from streamlit_webrtc import webrtc_streamer
 
 from posecheck.advice import ADVICE, DISCLAIMER, RED_FLAGS
-from posecheck.config import COUPLINGS, WORK_DURATIONS, Config, ErgonomicsConfig, RulesConfig, validated
+from posecheck.config import COUPLINGS, LOAD_MODES, WORK_DURATIONS, Config, ErgonomicsConfig, RulesConfig, validated
 from posecheck.errors import ConfigError, NoPersonError, PosecheckError, VideoReadError
 from posecheck.live import LiveStream, LiveUpdate
 from posecheck.pipeline import AnalysisSettings
@@ -52,6 +52,7 @@ MARKDOWN_SPECIAL = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 ZERO_WIDTH_SPACE = "\u200b"
 COUPLING_LABELS = {"good": "good (handles, power grip)", "fair": "fair", "poor": "poor (no handles, awkward grip)"}
 WORK_DURATION_LABELS = {"<=1h": "≤ 1 h", "1-2h": "1–2 h", "2-8h": "2–8 h"}
+LOAD_MODE_LABELS = {"auto": "let posecheck decide", "throughout": "handling a load throughout", "none": "no load"}
 REBA_COLOUR = "#ff7f0e"  # orange: apart from the angle lines and the red spans
 RISK_BADGE = {
     "negligible": "gray", "low": "blue", "medium": "orange", "high": "red", "very high": "red",  # REBA
@@ -204,6 +205,7 @@ def show_summary(record: SessionRecord) -> None:
     events.metric("Events", summary.get("events_total", 0))
     coverage.metric("Frames with a person", f"{100 * summary.get('pose_detected_ratio', 0):.0f}%")
     duration.metric("Duration", f"{record.summary.duration_s:.1f} s")
+    show_load_changes(summary.get("load"))
     by_rule = summary.get("events_by_rule", {})
     st.table(pd.DataFrame({"Rule": [rule_title(r) for r in by_rule], "Events": list(by_rule.values())}))
     worst = summary.get("worst_moments", [])
@@ -216,6 +218,17 @@ def show_summary(record: SessionRecord) -> None:
                 f"- {rule_title(moment['rule'])} at {moment['peak_s']:.1f} s "
                 f"(peak {format_value(metric, moment['peak_value'])}) {SEVERITY_BADGE.get(moment['severity'], '')}"
             )
+
+
+def show_load_changes(load: dict[str, Any] | None) -> None:
+    """What the video showed about the load: the mode, and each pick-up and put-down with its evidence."""
+    if not load:
+        return
+    lines = [f"- {change['kind']} at {change['time_s']:.1f} s: {change['evidence']}" for change in load["changes"]]
+    if load.get("put_down_not_in_view"):
+        lines.append("- the last put-down is not in view: that lift ends at the end of the video")
+    st.markdown(f"**Load** ({LOAD_MODE_LABELS.get(load['mode'], load['mode'])})"
+                + ("\n" + "\n".join(lines) if lines else ": no pick-up seen"))
 
 
 def show_chart(store: HistoryStore, record: SessionRecord) -> None:
@@ -346,7 +359,8 @@ def show_niosh(niosh: dict[str, Any] | None) -> None:
     st.caption(format_task_inputs(niosh))
     lifts = niosh["lifts"]
     if not lifts:
-        st.info("No lift found: NIOSH needs the load picked up and put down in view.")
+        st.info("No lift found: no pick-up was seen (the hands going down to a load and coming up with it). "
+                "A lift whose put-down is out of view still counts.")
     else:
         st.table(lifts_table(lifts, niosh["load_kg"] is not None), hide_index=True)
     for lift in lifts:
@@ -444,8 +458,16 @@ def live_page(store: HistoryStore) -> None:
 
 
 def task_config() -> Config:
-    """The default configuration with the task details entered on the page; ConfigError if one is invalid."""
-    return validated(dataclasses.replace(Config(), ergonomics=task_details()), "Task details")
+    """The default configuration with what the video shows and the task details entered on the page;
+    ConfigError if one is invalid."""
+    defaults = Config()
+    mode = st.radio("What does the video show?", LOAD_MODES, format_func=LOAD_MODE_LABELS.get, horizontal=True,
+                    key="task_load_mode",
+                    help="posecheck finds pick-ups and put-downs itself; say so when a load is handled the whole "
+                         "time (e.g. a carry filmed mid-way) or not at all. A load weight below counts as a "
+                         "load handled in this task.")
+    load = dataclasses.replace(defaults.load, mode=mode)
+    return validated(dataclasses.replace(defaults, ergonomics=task_details(), load=load), "Task details")
 
 
 def task_details() -> ErgonomicsConfig:

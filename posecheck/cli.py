@@ -13,8 +13,8 @@ import os
 import sys
 from collections.abc import Sequence
 
-from posecheck.config import COUPLINGS, WORK_DURATIONS, load_config, validated
-from posecheck.errors import PosecheckError
+from posecheck.config import COUPLINGS, LOAD_MODES, WORK_DURATIONS, load_config, validated
+from posecheck.errors import ConfigError, PosecheckError
 from posecheck.pipeline import AnalysisSettings
 
 EXIT_INTERNAL_ERROR = 70
@@ -51,7 +51,10 @@ def add_analysis_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stride", type=positive_int, default=1, help="analyse every N-th frame (default 1)")
     parser.add_argument("--max-width", type=_width, help="downscale wider frames to this width before analysis")
     parser.add_argument("--blur-faces", action="store_true", help="blur faces in the annotated video and images")
-    parser.add_argument("--assume-loaded", action="store_true", help="treat the person as holding a load throughout")
+    parser.add_argument("--load", choices=LOAD_MODES,
+                        help="what the video shows: auto (default: posecheck decides from the video), "
+                             "throughout (a load is handled all the time), none (no load)")
+    parser.add_argument("--assume-loaded", action="store_true", help="the same as --load throughout")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing report in the output dir")
     ergonomics = parser.add_argument_group("ergonomic scores (REBA, NIOSH); override [ergonomics] of --config")
     ergonomics.add_argument("--load-kg", type=_non_negative_float, help="load weight in kg (0 = unknown: no NIOSH LI)")
@@ -83,12 +86,16 @@ def settings_from_args(args: argparse.Namespace) -> AnalysisSettings:
 
 
 def config_from_args(args: argparse.Namespace):  # noqa: ANN201 - Config
-    """The Config from --config, with --assume-loaded and the ergonomic options applied."""
+    """The Config from --config, with --load (or --assume-loaded) and the ergonomic options applied."""
     import dataclasses
 
     config = load_config(args.config)
-    if args.assume_loaded:
-        config = dataclasses.replace(config, rules=dataclasses.replace(config.rules, assume_loaded=True))
+    if args.assume_loaded and args.load not in (None, "throughout"):
+        raise ConfigError(f"command line: --assume-loaded means --load throughout; it contradicts --load {args.load}")
+    mode = "throughout" if args.assume_loaded else args.load
+    if mode is not None:
+        rules = dataclasses.replace(config.rules, assume_loaded=False)
+        config = dataclasses.replace(config, rules=rules, load=dataclasses.replace(config.load, mode=mode))
     overrides = {
         name: value
         for name, value in (("load_kg", args.load_kg), ("coupling", args.coupling),

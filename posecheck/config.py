@@ -112,18 +112,45 @@ class RulesConfig:
     prolonged_release_trunk_flexion_deg: float = 25.0
     prolonged_min_duration_s: float = 20.0
 
-    # Load inference: hands together in front of the body with the elbows bent (arms hanging at the
-    # sides are straight; holding a box at the waist bends them).
-    load_hands_forward_leg_ratio: float = 0.15
-    load_hands_max_separation_shoulder_ratio: float = 1.8
-    load_min_elbow_flexion_deg: float = 30.0
-    load_enter_s: float = 0.3
-    load_exit_s: float = 0.6
-    # Declare the person loaded all the time (e.g. a carrying task filmed mid-way).
+    # Declare the person loaded all the time: the same as [load] mode = "throughout" (kept for old files).
     assume_loaded: bool = False
 
     # Events closer than this are merged into one.
     merge_gap_s: float = 0.5
+
+
+LOAD_MODES = ("auto", "throughout", "none")
+"""What the video shows: infer the load from it, a load handled throughout, or no load."""
+
+
+@dataclass(frozen=True)
+class LoadConfig:
+    """Load inference (posecheck.load): what the video shows, reaches, and the evidence's thresholds."""
+
+    # "auto" infers pick-ups and put-downs from the video; "throughout" (a load is handled all the time,
+    # e.g. a carry filmed mid-way) and "none" (nothing is held) declare it.
+    mode: str = field(default="auto", metadata={"choices": LOAD_MODES})
+    # A reach: the hands go below this height above the floor, in leg lengths as measured (hanging arms
+    # read ~1.0-1.1, a box carried at the waist ~1.2, the grips of a box on the floor ~0.5, on an 18 cm
+    # platform ~0.83) ...
+    low_hand_height_rel: float = 0.9
+    # ... from at least this much higher, and come back up this far above their lowest point (leg lengths).
+    rise_leg_ratio: float = 0.25
+    # Hands that came up carrying something keep their separation: largest / smallest separation
+    # (shoulder widths) over the rise at most this.
+    together_max_ratio: float = 1.3
+    # How long after the rise the decision waits for the image's verdict (live; seconds).
+    verdict_wait_s: float = 1.0
+    # While loaded: hands this much farther apart than while carrying (shoulder widths, and as a ratio)
+    # for release_min_s put the load down.
+    release_separation_gain: float = 0.5
+    release_separation_ratio: float = 1.5
+    release_min_s: float = 0.5
+    # The image patch under the hands: a pixel changed when a colour channel moved by more than this
+    # (0-255); the patch changed with at least changed_share of its pixels. Measured on synthetic lifts
+    # and reaches (dev clips): pick-ups and put-downs changed 0.20-0.56 of it, reaches 0.00-0.12.
+    pixel_change_level: float = 30.0
+    changed_share: float = 0.17
 
 
 COUPLINGS = ("good", "fair", "poor")
@@ -172,6 +199,12 @@ class Config:
     smoothing: SmoothingConfig = field(default_factory=SmoothingConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
     ergonomics: ErgonomicsConfig = field(default_factory=ErgonomicsConfig)
+    load: LoadConfig = field(default_factory=LoadConfig)
+
+    @property
+    def load_mode(self) -> str:
+        """The load mode in force: [load] mode, or "throughout" when [rules] assume_loaded is set."""
+        return "throughout" if self.rules.assume_loaded else self.load.mode
 
 
 # No setting is meaningful beyond this size (degrees, seconds, Hz, ratios, kg, m, pixels); larger
@@ -191,11 +224,12 @@ _SECTIONS: dict[str, type] = {
     "smoothing": SmoothingConfig,
     "rules": RulesConfig,
     "ergonomics": ErgonomicsConfig,
+    "load": LoadConfig,
 }
 
 
 def load_config(path: str | Path | None) -> Config:
-    """Load a Config from a TOML file (sections [pose], [smoothing], [rules], [ergonomics]); None: defaults."""
+    """Load a Config from a TOML file (sections [pose], [smoothing], [rules], [ergonomics], [load]); None: defaults."""
     if path is None:
         return Config()
     try:
@@ -270,7 +304,7 @@ def validated(config: Config, source: str) -> Config:
 
 def _validate(config: Config, source: str) -> None:
     """Range checks: each entry is (condition, message)."""
-    pose, smooth, rules, ergo = config.pose, config.smoothing, config.rules, config.ergonomics
+    pose, smooth, rules, ergo, load = config.pose, config.smoothing, config.rules, config.ergonomics, config.load
     checks = [
         (0 < pose.min_detection_confidence <= 1, "pose.min_detection_confidence must be in (0, 1]"),
         (0 <= pose.min_visibility <= 1, "pose.min_visibility must be in [0, 1]"),
@@ -309,7 +343,17 @@ def _validate(config: Config, source: str) -> None:
         (0 < ergo.reba_side_bend_threshold_deg <= 90, "ergonomics.reba_side_bend_threshold_deg must be in (0, 90]"),
         (0 <= ergo.min_view_off_side_deg <= 90, "ergonomics.min_view_off_side_deg must be in [0, 90]"),
     ]
-    checks += _choice_checks(ergo, "ergonomics")
+    checks += [
+        (0 < load.low_hand_height_rel <= 2, "load.low_hand_height_rel must be in (0, 2] leg lengths"),
+        (load.rise_leg_ratio > 0, "load.rise_leg_ratio must be > 0"),
+        (load.together_max_ratio >= 1, "load.together_max_ratio must be >= 1"),
+        (load.verdict_wait_s >= 0 and load.release_min_s >= 0, "load: times must be >= 0 seconds"),
+        (load.release_separation_ratio >= 1 and load.release_separation_gain >= 0,
+         "load: need release_separation_ratio >= 1 and release_separation_gain >= 0"),
+        (0 <= load.pixel_change_level <= 255, "load.pixel_change_level must be in [0, 255]"),
+        (0 < load.changed_share <= 1, "load.changed_share must be in (0, 1]"),
+    ]
+    checks += _choice_checks(ergo, "ergonomics") + _choice_checks(load, "load")
     for ok, message in checks:
         if not ok:
             raise ConfigError(f"{source}: {message}")

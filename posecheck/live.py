@@ -214,7 +214,9 @@ class LiveSession:
             if self._table.detected_count() == 0:
                 return LiveRecording(self.work_dir, None)
             self._events.sort(key=lambda event: event.start_s)
-            report = build_report(self._result(), self.config.ergonomics)
+            result = self._result()
+            result.load = self._analyzer.load_inference(self._table)
+            report = build_report(result, self.config.ergonomics)
             write_metrics_csv(self.work_dir / CSV_NAME, self._table)
             write_report_json(self.work_dir / REPORT_NAME, report)
             return LiveRecording(self.work_dir, report)

@@ -318,12 +318,35 @@ def _measure(
     }
     values["knee_share_of_bend"] = knee_share_of_bend(values["knee_flexion_deg"], values["trunk_flexion_deg"])
     confidence = _confidences(visibility, min_visibility, values["view_yaw_deg"], legs, arms)
+    if not whole_body_in_view(visibility, min_visibility, points, ground_up, body.leg_length_m):
+        confidence["torso_twist_deg"] = 0.0  # twist is not judged from a partial body
     values = {
         name: value if value is not None and math.isfinite(value) and confidence.get(name, 0.0) > 0 else None
         for name, value in values.items()
     }
     metrics = FrameMetrics(**values, confidence={k: v for k, v in confidence.items() if values.get(k) is not None})
     return metrics, calibration
+
+
+# Twist needs the whole body: its pelvis direction comes from the hips and legs, so with the head or
+# the legs out of the frame, or one foot raised onto a step or a box (ankles more than this many leg
+# lengths apart in height), twist is not measured rather than guessed.
+FEET_LEVEL_LEG_RATIO = 0.2
+_WHOLE_BODY = [L.NOSE, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE]
+
+
+def whole_body_in_view(
+    in_frame_visibility: np.ndarray, min_visibility: float, points: np.ndarray, ground_up: np.ndarray,
+    leg_length_m: float,
+) -> bool:
+    """Whether head, hips, knees and ankles are all in the frame and both feet stand on one level (judged
+    only when both ankles are seen: side-on, MediaPipe guesses the hidden far ankle's height)."""
+    if np.any(in_frame_visibility[_WHOLE_BODY] <= 0.0):
+        return False
+    if np.any(in_frame_visibility[[L.LEFT_ANKLE, L.RIGHT_ANKLE]] < min_visibility):
+        return True
+    step_m = abs(float((points[L.LEFT_ANKLE] - points[L.RIGHT_ANKLE]) @ ground_up))
+    return step_m <= FEET_LEVEL_LEG_RATIO * leg_length_m
 
 
 def _in_frame_visibility(pose: PoseFrame) -> np.ndarray:

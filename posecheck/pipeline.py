@@ -24,6 +24,7 @@ from posecheck.annotate import annotate_frame, blur_face
 from posecheck.config import Config
 from posecheck.errors import NoPersonError, VideoReadError
 from posecheck.frames import FrameTable
+from posecheck.load import LoadInference, LoadTracker, SpotVerdict, SpotWatcher, held_in_mode, infer_load
 from posecheck.metrics import BodyCalibration, FrameMetrics, measure
 from posecheck.pose import PoseEstimator, PoseFrame, default_model_path
 from posecheck.rules import RULE_IDS, Event, RulesEngine
@@ -65,21 +66,42 @@ class FrameOutput:
 
 
 class PoseJudge:
-    """Per-stream judgement of (smoothed) poses: the body calibration, metrics and the rules engine."""
+    """Per-stream judgement of (smoothed) poses: the body calibration, metrics, load state and rules.
 
-    def __init__(self, config: Config) -> None:
+    `judge` decides the load state causally (`LoadTracker`, with the verdicts of `spots` when given);
+    a whole track is judged with the load inferred over all of it first (`judge_track_with_load`).
+    """
+
+    def __init__(self, config: Config, spots: SpotWatcher | None = None) -> None:
         self.config = config
         self._rules = RulesEngine(config.rules)
         self._calibration = BodyCalibration()
         self._last_person_s: float | None = None
+        self._spots = spots
+        self._load = LoadTracker(config.load, image_evidence=spots is not None,
+                                 load_known=config.ergonomics.load_kg > 0)
 
     def judge(self, pose: PoseFrame | None, index: int, time_s: float) -> tuple[FrameResult, tuple[Event, ...]]:
         """Measure and judge frame `index` at `time_s` seconds; its result and the events that just ended."""
+        metrics = self.measure(pose, time_s)
+        verdicts = self._spots.verdicts if self._spots is not None else ()
+        inferred = self._load.update(index, time_s, metrics.hand_height_rel, metrics.hands_separation_rel, verdicts)
+        load_held = held_in_mode(self.config.load_mode, [inferred])[0]
+        return self.judge_measured(pose is not None, index, time_s, metrics, load_held)
+
+    def measure(self, pose: PoseFrame | None, time_s: float) -> FrameMetrics:
+        """This frame's metrics (the stream's body calibration learns from it)."""
         if pose is not None:
             self._forget_calibration_after_absence(time_s)
         metrics, self._calibration = measure(pose, self.config.pose.min_visibility, self._calibration)
-        judgement = self._rules.update(index, time_s, metrics)
-        result = FrameResult(index, time_s, pose is not None, metrics, judgement.flags, judgement.load_held)
+        return metrics
+
+    def judge_measured(
+        self, pose_detected: bool, index: int, time_s: float, metrics: FrameMetrics, load_held: bool
+    ) -> tuple[FrameResult, tuple[Event, ...]]:
+        """Judge measured metrics with the load state given; the result and the events that just ended."""
+        judgement = self._rules.update(index, time_s, metrics, load_held)
+        result = FrameResult(index, time_s, pose_detected, metrics, judgement.flags, judgement.load_held)
         return result, judgement.finished_events
 
     def _forget_calibration_after_absence(self, time_s: float) -> None:
@@ -99,17 +121,20 @@ class PoseJudge:
 
 
 class FrameAnalyzer:
-    """Causal per-stream analysis (live): pose estimator, One Euro smoothing, then `PoseJudge`."""
+    """Causal per-stream analysis (live): pose estimator, One Euro smoothing, then `PoseJudge` (the load
+    state decided as the frames come, with the image evidence of a `SpotWatcher`)."""
 
     def __init__(self, config: Config, estimator: PoseEstimator) -> None:
         self.config = config
         self._estimator = estimator
         self._smoother = PoseSmoother(config.smoothing)
-        self._judge = PoseJudge(config)
+        self._spots = SpotWatcher(config.load)
+        self._judge = PoseJudge(config, self._spots)
 
     def process(self, rgb: np.ndarray, index: int, time_s: float) -> FrameOutput:
         """Analyse one RGB frame (frame `index`, at `time_s` seconds)."""
         raw = self._estimator.detect(rgb, time_s * 1000.0)
+        self._spots.observe(rgb, raw, index, time_s)
         pose = self._smoother.smooth(raw, time_s)
         result, finished = self._judge.judge(pose, index, time_s)
         return FrameOutput(pose, result, finished)
@@ -121,6 +146,17 @@ class FrameAnalyzer:
     def finish(self) -> tuple[Event, ...]:
         """Close open spans at the end of the stream and return their events."""
         return self._judge.finish()
+
+    def load_inference(self, table: FrameTable) -> LoadInference:
+        """The load state of the whole stream in `table` (its rows, in order), every change dated at its
+        reach; `table.load_held` is set to it (the flags stay as judged live)."""
+        inference = infer_load(
+            list(table.time_s), table.series("hand_height_rel"), table.series("hands_separation_rel"),
+            self.config.load, self.config.load_mode, self._spots.verdicts, self.config.ergonomics.load_kg > 0,
+        )
+        for row, held in enumerate(inference.held):
+            table.load_held[row] = held
+        return inference
 
 
 class OtherPersonCheck:
@@ -197,6 +233,7 @@ class AnalysisResult:
     analysed_height: int = 0
     notes: list[str] = field(default_factory=list)
     observations: list[Any] = field(default_factory=list)  # a FrameObserver's, one per frame
+    load: LoadInference | None = None
 
 
 def threaded(items: Iterable[T], maxsize: int = QUEUE_SIZE) -> Iterator[T]:
@@ -297,10 +334,12 @@ def detect_poses(
     settings: AnalysisSettings,
     observer: FrameObserver | None = None,
     progress: Callable[[int], None] | None = None,
+    spots: SpotWatcher | None = None,
 ) -> DetectionPass:
     """Pass 1: decode every analysed frame and detect the pose in it (nothing is smoothed yet).
 
-    `progress(frames_done)` is called after each frame. Also looks for other people in view.
+    `progress(frames_done)` is called after each frame. Also looks for other people in view, and
+    `spots` (when given) looks at the floor under the hands at every reach (posecheck.load).
     """
     stats = DecodeStats()
     found = DetectionPass(PoseTrack(), [], [])
@@ -316,6 +355,8 @@ def detect_poses(
             others.update(frame.rgb, pose, frame.time_s)
             if observer is not None:
                 found.observations.append(observer.observe(frame.rgb, pose, frame.index, frame.time_s))
+            if spots is not None:
+                spots.observe(frame.rgb, pose, frame.index, frame.time_s)
             found.height, found.width = frame.rgb.shape[:2]
             if progress is not None:
                 progress(done)
@@ -327,22 +368,40 @@ def detect_poses(
 
 
 def judge_track(track: PoseTrack, config: Config) -> tuple[FrameTable, list[Event]]:
-    """Metrics, load state and rules over a whole (smoothed) track; every frame's flags from the events.
+    """Metrics, load state and rules over a whole (smoothed) track; every frame's flags from the events
+    (see `judge_track_with_load`; the load from the hands' motion alone, no image evidence)."""
+    table, events, _ = judge_track_with_load(track, config, None)
+    return table, events
+
+
+def judge_track_with_load(
+    track: PoseTrack, config: Config, verdicts: list[SpotVerdict] | None
+) -> tuple[FrameTable, list[Event], LoadInference]:
+    """Metrics over the whole (smoothed) track, then its load state (`infer_load`, looking ahead: each
+    pick-up and put-down dated at its reach, with the image's `verdicts`), then the rules.
 
     A frame is flagged with a rule when it lies within one of that rule's events, from the event's
     first frame (including the minimum-duration span before the rule triggered) to its last.
     """
     judge = PoseJudge(config)
+    measured = [judge.measure(track.pose(row), float(track.time_s[row])) for row in range(len(track))]
+    load = infer_load(
+        [float(track.time_s[row]) for row in range(len(track))], [metrics.hand_height_rel for metrics in measured],
+        [metrics.hands_separation_rel for metrics in measured], config.load, config.load_mode, verdicts,
+        config.ergonomics.load_kg > 0,
+    )
     table = FrameTable()
     events: list[Event] = []
-    for row in range(len(track)):
-        result, finished = judge.judge(track.pose(row), int(track.index[row]), float(track.time_s[row]))
+    for row, metrics in enumerate(measured):
+        detected = track.pose(row) is not None
+        result, finished = judge.judge_measured(detected, int(track.index[row]), float(track.time_s[row]),
+                                                metrics, load.held[row])
         table.append(result)
         events.extend(finished)
     events.extend(judge.finish())
     events.sort(key=lambda event: (event.start_s, RULE_IDS.index(event.rule)))
     table.set_flags_from_events(events)
-    return table, events
+    return table, events, load
 
 
 def analyze_video(
@@ -374,15 +433,16 @@ def analyze_video(
         if progress is not None:
             progress(done, passes * max(estimate, done))
 
-    found = detect_poses(path, config, estimator, settings, observer, detection_progress)
+    spots = SpotWatcher(config.load)
+    found = detect_poses(path, config, estimator, settings, observer, detection_progress, spots)
     track = found.track
     if track.detected_count() == 0:
         hint = "; the video is very dark" if len(track) and found.mean_level < DARK_MEAN_LEVEL else ""
         raise NoPersonError(f"no person found in {path} ({len(track)} frames analysed{hint})")
     smoothed = track.smoothed(config.smoothing.zero_phase_cutoff_hz)
-    table, events = judge_track(smoothed, config)
+    table, events, load = judge_track_with_load(smoothed, config, spots.verdicts)
     result = AnalysisResult(info, settings, table, events, found.width, found.height, list(found.notes),
-                            found.observations)
+                            found.observations, load)
     if passes == 2:
         total = 2 * len(track)
 

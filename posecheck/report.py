@@ -14,15 +14,16 @@ from typing import Any
 
 from posecheck import __version__
 from posecheck.advice import ADVICE, DISCLAIMER
-from posecheck.config import ErgonomicsConfig
+from posecheck.config import ErgonomicsConfig, LoadConfig
 from posecheck.ergonomics.reba import risk_level
 from posecheck.ergonomics.summary import niosh_summary, reba_summary
 from posecheck.ergonomics.video import assess_video_lifts, score_reba
 from posecheck.errors import OutputError
 from posecheck.frames import FrameTable
+from posecheck.load import PICK_UP, LoadInference, infer_load
 from posecheck.metrics import METRIC_NAMES
 from posecheck.pipeline import AnalysisResult
-from posecheck.rules import PICKUP_WINDOW_S, RULE_IDS, Event
+from posecheck.rules import RULE_IDS, Event
 
 SEVERITY_ORDER = {"high": 2, "medium": 1, "low": 0}
 
@@ -51,21 +52,29 @@ def event_dict(event: Event) -> dict[str, Any]:
     }
 
 
-def count_lifts(table: FrameTable) -> int:
-    """Number of pick-ups: the load becoming held within PICKUP_WINDOW_S after the hands were below the knees.
+def load_summary(inference: LoadInference) -> dict[str, Any]:
+    """summary["load"]: the mode, every pick-up and put-down (time, frame, evidence) and the lifts."""
+    return {
+        "mode": inference.mode,
+        "changes": [
+            {"kind": change.kind, "time_s": round(change.time_s, 3), "frame": change.index,
+             "decided_s": round(change.decided_s, 3), "evidence": change.evidence}
+            for change in inference.changes
+        ],
+        "lifts": len(inference.lift_spans),
+        "put_down_not_in_view": bool(inference.changes) and inference.changes[-1].kind == PICK_UP,
+    }
 
-    A load already held when the video starts (carrying) is not counted as a lift.
-    """
-    hands, knees = table.values["hand_height_rel"], table.values["knee_height_rel"]
-    last_low_s = -math.inf
-    lifts = 0
-    for row in range(len(table)):
-        if hands[row] < knees[row]:  # False when either is NaN (unknown)
-            last_low_s = table.time_s[row]
-        picked_up = row > 0 and table.load_held[row] and not table.load_held[row - 1]
-        if picked_up and table.time_s[row] - last_low_s <= PICKUP_WINDOW_S:
-            lifts += 1
-    return lifts
+
+def table_load(result: AnalysisResult, ergonomics: ErgonomicsConfig) -> LoadInference:
+    """The analysis's load inference; for a result built without one, inferred from its hand heights alone."""
+    if result.load is not None:
+        return result.load
+    table = result.frames
+    inferred = infer_load(list(table.time_s), table.series("hand_height_rel"), table.series("hands_separation_rel"),
+                          LoadConfig(), "auto", load_known=ergonomics.load_kg > 0)
+    declared = [bool(value) for value in table.load_held]
+    return LoadInference("auto", tuple(declared), inferred.changes, inferred.lift_spans)
 
 
 def summarize(result: AnalysisResult, ergonomics: ErgonomicsConfig | None = None) -> dict[str, Any]:
@@ -76,6 +85,7 @@ def summarize(result: AnalysisResult, ergonomics: ErgonomicsConfig | None = None
     table, events = result.frames, result.events
     settings = ergonomics if ergonomics is not None else ErgonomicsConfig()
     score_reba(table, settings)
+    load = table_load(result, settings)
     detected = table.detected_count()
     by_rule = Counter(event.rule for event in events)
     worst = sorted(events, key=lambda e: (SEVERITY_ORDER[e.severity], abs(e.peak_value)), reverse=True)[:3]
@@ -83,7 +93,7 @@ def summarize(result: AnalysisResult, ergonomics: ErgonomicsConfig | None = None
         "frames_analysed": len(table),
         "frames_with_pose": detected,
         "pose_detected_ratio": round(detected / len(table), 3) if len(table) else 0.0,
-        "lifts_counted": count_lifts(table),
+        "lifts_counted": len(load.lift_spans),
         "events_total": len(events),
         "events_by_rule": {rule: by_rule.get(rule, 0) for rule in RULE_IDS},
         "worst_moments": [
@@ -97,8 +107,9 @@ def summarize(result: AnalysisResult, ergonomics: ErgonomicsConfig | None = None
         },
         "verdict": _verdict(by_rule),
         "reba": reba_summary(table, settings),
-        "niosh": niosh_summary(assess_video_lifts(table, settings), settings),
-        "notes": list(result.notes),
+        "niosh": niosh_summary(assess_video_lifts(table, settings, load.lift_spans), settings),
+        "load": load_summary(load),
+        "notes": list(result.notes) + twist_notes(table),
         "settings": {
             "stride": result.settings.stride,
             "max_width": result.settings.max_width,
@@ -110,6 +121,21 @@ def summarize(result: AnalysisResult, ergonomics: ErgonomicsConfig | None = None
         },
         "disclaimer": DISCLAIMER,
     }
+
+
+# A note when twist was not judged in at least this share of the frames with a measured trunk.
+UNJUDGED_TWIST_NOTE_SHARE = 0.05
+
+
+def twist_notes(table: FrameTable) -> list[str]:
+    """A note when twist went unmeasured where the trunk was measured: a partial body (see metrics)."""
+    trunk, twist = table.values["trunk_flexion_deg"], table.values["torso_twist_deg"]
+    measured = [row for row in range(len(table)) if not math.isnan(trunk[row])]
+    unjudged = sum(math.isnan(twist[row]) for row in measured)
+    if not measured or unjudged / len(measured) < UNJUDGED_TWIST_NOTE_SHARE:
+        return []
+    return [f"Twist was not judged in {unjudged / len(measured):.0%} of the frames: the whole body (head to "
+            "feet, both feet on one level) was not in view, and posecheck does not judge twist from a partial body."]
 
 
 def _extreme(table: FrameTable, name: str) -> float | None:

@@ -16,9 +16,6 @@ from posecheck.advice import ADVICE
 from posecheck.config import RulesConfig
 from posecheck.metrics import FrameMetrics
 
-# A load that comes up within this time after the hands were below the knees was picked up (a lift).
-PICKUP_WINDOW_S = 3.0
-
 RULE_IDS = ("bend_at_waist", "twist_under_load", "load_far_from_body", "narrow_stance", "prolonged_flexion")
 
 
@@ -277,63 +274,23 @@ class _RuleState:
         return event
 
 
-class LoadTracker:
-    """Infers whether the hands hold a load: both hands together in front of the body, above the knees.
+class RulesEngine:
+    """Feeds the metric stream through every rule; call `update` per frame, `finish` at the end.
 
-    The state changes only after the evidence has lasted `load_enter_s` / `load_exit_s`.
+    Whether a load is held comes from outside (posecheck.load), with each frame.
     """
 
     def __init__(self, cfg: RulesConfig) -> None:
-        self._cfg = cfg
-        self.held = cfg.assume_loaded
-        self._since: float | None = None
-
-    def update(self, time_s: float, metrics: FrameMetrics) -> bool:
-        """Advance by one frame at `time_s` seconds; return whether a load is held."""
-        if self._cfg.assume_loaded:
-            return True
-        evidence = self._carrying(metrics)
-        if evidence is None or evidence == self.held:
-            self._since = None
-            return self.held
-        if self._since is None:
-            self._since = time_s
-        wait = self._cfg.load_enter_s if evidence else self._cfg.load_exit_s
-        if time_s - self._since >= wait:
-            self.held, self._since = evidence, None
-        return self.held
-
-    def _carrying(self, m: FrameMetrics) -> bool | None:
-        cfg = self._cfg
-        if not _all_known(m.hands_forward_rel, m.lower_arm_flexion_deg, m.hand_height_rel, m.knee_height_rel):
-            return None
-        # Hand separation is unknown when one hand is hidden (side view): then it does not decide.
-        separation = m.hands_separation_rel
-        apart = _all_known(separation) and separation > cfg.load_hands_max_separation_shoulder_ratio
-        in_front = m.hands_forward_rel >= cfg.load_hands_forward_leg_ratio
-        elbows_bent = m.lower_arm_flexion_deg >= cfg.load_min_elbow_flexion_deg
-        # While a load is held, reaching low (putting it down) still counts as holding it.
-        above_knees = m.hand_height_rel >= m.knee_height_rel
-        if self.held:
-            return not apart and (in_front or not above_knees)
-        return not apart and in_front and elbows_bent and above_knees
-
-
-class RulesEngine:
-    """Feeds the metric stream through every rule; call `update` per frame, `finish` at the end."""
-
-    def __init__(self, cfg: RulesConfig) -> None:
         self._states = [_RuleState(spec, cfg.merge_gap_s) for spec in rule_specs(cfg)]
-        self._load = LoadTracker(cfg)
         self._twist_window_s = cfg.twist_speed_window_s
         self._recent_twist: deque[tuple[float, float]] = deque()
         self._last_time_s: float | None = None
         self._frame_step_s = 0.0
 
-    def update(self, index: int, time_s: float, metrics: FrameMetrics) -> FrameJudgement:
-        """Judge one frame (frame `index` at `time_s` seconds; a time going backwards counts as a repeat)."""
+    def update(self, index: int, time_s: float, metrics: FrameMetrics, load_held: bool = False) -> FrameJudgement:
+        """Judge one frame (frame `index` at `time_s` seconds, with or without a load in the hands; a time
+        going backwards counts as a repeat)."""
         time_s = self._forward_time(time_s)
-        load_held = self._load.update(time_s, metrics)
         ctx = Context(load_held, self._twist_speed(time_s, metrics), self._frame_step_s)
         finished = [event for state in self._states if (event := state.update(index, time_s, metrics, ctx))]
         flags = tuple(state.spec.rule for state in self._states if state.active)

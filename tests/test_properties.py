@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from posecheck.config import Config, RulesConfig, SmoothingConfig
 from posecheck.frames import FrameTable
 from posecheck.landmarks import NUM_LANDMARKS
+from posecheck.load import LoadTracker
 from posecheck.metrics import METRIC_NAMES, FrameMetrics, compute_metrics
 from posecheck.pipeline import AnalysisResult, AnalysisSettings, FrameResult
 from posecheck.pose import PoseFrame
@@ -180,9 +181,6 @@ rules_config = st.builds(
     far_load_min_duration_s=st.sampled_from([0.0, 0.5]),
     narrow_stance_min_duration_s=st.sampled_from([0.0, 0.5]),
     prolonged_min_duration_s=st.sampled_from([0.0, 1.0, 20.0]),
-    load_enter_s=st.sampled_from([0.0, 0.3]),
-    load_exit_s=st.sampled_from([0.0, 0.6]),
-    assume_loaded=st.booleans(),
     merge_gap_s=st.sampled_from([0.0, 0.5, 1e6]),
 )
 
@@ -199,13 +197,13 @@ def assert_event_sound(event: Event, frames: int) -> None:
 @PROPERTY_SETTINGS
 @given(
     config=rules_config,
-    stream=st.lists(st.tuples(frame_metrics(), frame_time), min_size=1, max_size=30),
+    stream=st.lists(st.tuples(frame_metrics(), frame_time, st.booleans()), min_size=1, max_size=30),
 )
 def test_rules_engine_survives_any_metrics_and_timing(config: RulesConfig, stream: list) -> None:
     engine = RulesEngine(config)
     events = []
-    for index, (metrics, time_s) in enumerate(stream):
-        judgement = engine.update(index, time_s, metrics)
+    for index, (metrics, time_s, loaded) in enumerate(stream):
+        judgement = engine.update(index, time_s, metrics, loaded)
         assert set(judgement.flags) <= set(RULE_IDS)
         assert finite_or_none(judgement.twist_speed_deg_per_s), judgement
         events += judgement.finished_events
@@ -247,10 +245,12 @@ class _Frame:
 def test_report_of_any_stream_is_strict_json(stream: list[_Frame], rules: RulesConfig) -> None:
     config = Config(rules=rules)
     smoother, engine, table, events = PoseSmoother(config.smoothing), RulesEngine(config.rules), FrameTable(), []
+    load = LoadTracker(config.load)
     for index, frame in enumerate(stream):
         pose = smoother.smooth(frame.pose, frame.time_s)
         metrics = compute_metrics(pose, config.pose.min_visibility)
-        judgement = engine.update(index, frame.time_s, metrics)
+        held = load.update(index, frame.time_s, metrics.hand_height_rel, metrics.hands_separation_rel)
+        judgement = engine.update(index, frame.time_s, metrics, held)
         table.append(FrameResult(index, frame.time_s, pose is not None, metrics, judgement.flags, judgement.load_held))
         events += judgement.finished_events
     events += engine.finish()

@@ -5,9 +5,8 @@ REBA: each frame's metrics (as reported, degrees) go through ``reba_posture_from
 
 NIOSH: the relative hand metrics are converted to metres with a leg length (hip to ankle) taken from
 the stature when it is given (0.491 x stature), else from the pose model's world landmarks (median
-over the clip). The analysis infers "load held" from the hands' posture, so a hold starts while the
-hands still reach down and may end after they have come up; each hold is trimmed to its first and
-last frame where the hands are still before ``lifts.assess_lifts`` scores its origin and destination.
+over the clip). Each lift runs from a pick-up to its put-down (posecheck.load dates both at the
+lowest point of the hands' reach); ``lifts.assess_lifts`` scores its origin and destination.
 """
 
 from __future__ import annotations
@@ -18,11 +17,11 @@ from dataclasses import dataclass
 from statistics import median
 from typing import TYPE_CHECKING
 
-from posecheck.config import ErgonomicsConfig
+from posecheck.config import ErgonomicsConfig, LoadConfig
 from posecheck.ergonomics.lifts import LiftAssessment, assess_lifts, session_frequency_per_min
 from posecheck.ergonomics.niosh import Coupling, WorkDuration
 from posecheck.ergonomics.reba import RebaCoupling, RebaResult, RebaTask, assess_reba, reba_posture_from_metrics
-from posecheck.rules import PICKUP_WINDOW_S
+from posecheck.load import infer_load
 
 if TYPE_CHECKING:
     from posecheck.frames import FrameTable
@@ -30,9 +29,6 @@ if TYPE_CHECKING:
 # Hip-to-ankle length as a fraction of stature: thigh 0.245 H + shank 0.246 H (Drillis & Contini 1966,
 # segment lengths as reproduced in Winter, Biomechanics and Motor Control of Human Movement, Fig. 4.1).
 LEG_LENGTH_PER_STATURE = 0.491
-# Our choice: the hands count as still below this vertical speed, measured over SPEED_SPAN_S.
-SETTLED_SPEED_M_S = 0.15
-SPEED_SPAN_S = 0.3
 
 WORK_DURATIONS = {
     "<=1h": WorkDuration.UP_TO_1_HOUR,
@@ -108,84 +104,6 @@ def length_scale(leg_lengths_m: Sequence[float | None], stature_m: float) -> Len
     return LengthScale(median(measured), "world landmarks") if measured else None
 
 
-def vertical_speeds(
-    times_s: Sequence[float], heights_m: Sequence[float | None], span_s: float = SPEED_SPAN_S
-) -> list[float | None]:
-    """Vertical hand speed (m/s) per frame: the height change across about ``span_s`` centred on it."""
-    speeds: list[float | None] = []
-    for row in range(len(times_s)):
-        known = [i for i in _rows_within(times_s, row, span_s / 2) if heights_m[i] is not None]
-        first, last = (known[0], known[-1]) if known else (row, row)
-        elapsed = times_s[last] - times_s[first]
-        if elapsed <= 0 or elapsed < span_s / 2 - 1e-9:
-            speeds.append(None)
-        else:
-            speeds.append((heights_m[last] - heights_m[first]) / elapsed)  # type: ignore[operator]
-    return speeds
-
-
-def _rows_within(times_s: Sequence[float], row: int, half_span_s: float) -> range:
-    first = row
-    while first > 0 and times_s[row] - times_s[first - 1] <= half_span_s + 1e-9:
-        first -= 1
-    last = row
-    while last + 1 < len(times_s) and times_s[last + 1] - times_s[row] <= half_span_s + 1e-9:
-        last += 1
-    return range(first, last + 1)
-
-
-def holds_from_pickup(table: FrameTable) -> list[bool]:
-    """``load_held`` with each hold started at its pick-up: the lowest hand position, below the knees,
-    within PICKUP_WINDOW_S of where the rules engine started the hold (it confirms a load once the
-    hands carry it in front of the body). A hold with no pick-up seen is dropped (not a lift)."""
-    held = [bool(value) for value in table.load_held]
-    hands, knees, times = table.values["hand_height_rel"], table.values["knee_height_rel"], table.time_s
-    for first, last in _runs(held):
-        near = [row for row in range(last + 1) if abs(times[row] - times[first]) <= PICKUP_WINDOW_S]
-        low = [row for row in near if hands[row] < knees[row]]
-        pickup = min(low, key=lambda row: hands[row]) if low else last + 1  # none: not a lift
-        for row in range(min(pickup, first), last + 1):
-            held[row] = row >= pickup
-    return held
-
-
-def settled_holds(
-    load_held: Sequence[bool], speeds_m_s: Sequence[float | None], max_speed_m_s: float = SETTLED_SPEED_M_S
-) -> list[bool]:
-    """``load_held`` with each hold trimmed to its first and last frame where the hands are still.
-
-    A hold where the hands never settle is kept whole; a hold under way at the first frame keeps its
-    start (its pick-up was not seen, trimming must not invent one).
-    """
-    held = list(load_held)
-    for first, last in _runs(held):
-        still = [row for row in range(first, last + 1) if _is_still(speeds_m_s[row], max_speed_m_s)]
-        if not still:
-            continue
-        start = first if first == 0 else still[0]
-        for row in range(first, last + 1):
-            held[row] = start <= row <= still[-1]
-    return held
-
-
-def _is_still(speed_m_s: float | None, max_speed_m_s: float) -> bool:
-    return speed_m_s is not None and abs(speed_m_s) < max_speed_m_s
-
-
-def _runs(held: Sequence[bool]) -> list[tuple[int, int]]:
-    """(first, last) rows of each run of True."""
-    runs, start = [], None
-    for row, value in enumerate(held):
-        if value and start is None:
-            start = row
-        if not value and start is not None:
-            runs.append((start, row - 1))
-            start = None
-    if start is not None:
-        runs.append((start, len(held) - 1))
-    return runs
-
-
 @dataclass(frozen=True)
 class NioshOutcome:
     """NIOSH results of a video: one assessment per lift, the F used, the length scale and assumptions."""
@@ -198,8 +116,19 @@ class NioshOutcome:
     assumptions: tuple[str, ...]
 
 
-def assess_video_lifts(table: FrameTable, settings: ErgonomicsConfig) -> NioshOutcome:
-    """Detect the lifts in an analysed video and score each with NIOSH (metric; load in kg)."""
+def assess_video_lifts(
+    table: FrameTable, settings: ErgonomicsConfig, lift_spans: Sequence[tuple[int, int]] | None = None
+) -> NioshOutcome:
+    """Score each lift (pick-up row, put-down row) of an analysed video with NIOSH (metric; load in kg).
+
+    `lift_spans` None: the lifts are inferred from the table's hand heights alone (posecheck.load,
+    no image evidence). The origin is measured at the pick-up, the destination at the put-down (or
+    at the clip's end when the put-down is not in view).
+    """
+    if lift_spans is None:
+        lift_spans = infer_load(list(table.time_s), table.series("hand_height_rel"),
+                                table.series("hands_separation_rel"), LoadConfig(), "auto",
+                                load_known=settings.load_kg > 0).lift_spans
     scale = length_scale(table.series("leg_length_m"), settings.stature_m)
     if scale is None:
         return NioshOutcome((), 0.0, "none", None, False, ("no leg length measured: no hand positions in metres",))
@@ -207,7 +136,9 @@ def assess_video_lifts(table: FrameTable, settings: ErgonomicsConfig) -> NioshOu
     heights = _scaled(table.series("hand_height_rel"), scale.leg_length_m)
     asymmetry, distances_rel, assumed_zero = _sideways_series(table, settings)
     distances = _scaled(distances_rel, scale.leg_length_m)
-    held = settled_holds(holds_from_pickup(table), vertical_speeds(times, heights))
+    held = [False] * len(table)
+    for first, last in lift_spans:
+        held[first:last + 1] = [True] * (last + 1 - first)
     given = settings.frequency_lifts_per_min or None
     assessments = assess_lifts(
         times, heights, distances, asymmetry, held, load_kg=settings.load_kg,
@@ -217,6 +148,10 @@ def assess_video_lifts(table: FrameTable, settings: ErgonomicsConfig) -> NioshOu
     frequency, source = _frequency(assessments, times, given)
     uses_zero_asymmetry = assumed_zero and bool(assessments)
     assumptions = _niosh_assumptions(settings, scale, source, uses_zero_asymmetry, table, held)
+    if len(assessments) < len(lift_spans):
+        unscored = len(lift_spans) - len(assessments)
+        assumptions += (f"{unscored} of {len(lift_spans)} lifts not scored: the hands' position was not measured "
+                        "at the pick-up or put-down",)
     return NioshOutcome(assessments, frequency, source, scale, uses_zero_asymmetry, assumptions)
 
 
@@ -279,7 +214,8 @@ def _niosh_assumptions(
     assumptions = [
         metres,
         frequency,
-        "H is measured to the wrists, not to the hands' grip; load held is inferred from the hands' posture",
+        "H is measured to the wrists, not to the hands' grip; a lift runs from a pick-up to its put-down "
+        "(see summary.load)",
         f"coupling '{settings.coupling}' and work duration '{settings.work_duration}' from the settings",
     ]
     if asymmetry_assumed_zero:
@@ -290,5 +226,6 @@ def _niosh_assumptions(
     if settings.load_kg <= 0:
         assumptions.append("load weight unknown: RWL only, no lifting index (give the load in kg)")
     if held and held[-1] and len(table):
-        assumptions.append("the clip ends with the load held: the last lift ends at the clip's end")
+        assumptions.append("the clip ends with the load held: the last put-down is not in view; "
+                           "that lift's destination is where the hands are at the clip's end")
     return tuple(assumptions)

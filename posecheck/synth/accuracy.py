@@ -6,6 +6,7 @@ smoothing → metrics → rules), and compared frame by frame with its ground tr
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import tempfile
 from dataclasses import dataclass
@@ -55,8 +56,14 @@ def evaluate_clip(
     camera_elevation_deg: float = ClipSettings.camera_elevation_deg,
 ) -> ClipAccuracy:
     """Render `script` seen from `camera_yaw_deg` (and `camera_elevation_deg` above the person's
-    middle), analyse it, and compare with the ground truth."""
+    middle), analyse it, and compare with the ground truth.
+
+    A script that starts with the load in the hands (a carry filmed mid-way, its pick-up not in view)
+    is analysed as a user would declare it, "handling a load throughout" (load mode "throughout").
+    """
     config = config or Config()
+    if config.load.mode == "auto" and get_script(script).pose_at(0.0).load_held:
+        config = dataclasses.replace(config, load=dataclasses.replace(config.load, mode="throughout"))
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         video = Path(tmp) / f"{script}_{camera_yaw_deg:g}.mp4"
         _, truth_path = render_clip(

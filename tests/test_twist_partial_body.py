@@ -1,0 +1,57 @@
+"""Twist is not judged from a partial body: head or legs out of the frame, or one foot raised."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from posecheck.landmarks import Landmark as L
+from posecheck.metrics import compute_metrics
+from tests.skeleton_fixture import body_landmarks, pose_frame
+
+YAW = 60.0
+
+
+def twisted() -> np.ndarray:
+    return body_landmarks(torso_twist_deg=30.0)
+
+
+def test_whole_body_in_view_is_measured() -> None:
+    assert compute_metrics(pose_frame(twisted(), YAW)).torso_twist_deg == pytest.approx(30.0, abs=1.0)
+
+
+@pytest.mark.parametrize("landmark", [L.NOSE, L.LEFT_ANKLE, L.RIGHT_KNEE])
+def test_a_landmark_out_of_the_frame_leaves_twist_unjudged(landmark: int) -> None:
+    frame = pose_frame(twisted(), YAW)
+    image = frame.image_xy_px.copy()
+    image[landmark, 1] = -20.0 if landmark == L.NOSE else frame.height_px + 20.0
+    metrics = compute_metrics(dataclasses.replace(frame, image_xy_px=image))
+    assert metrics.torso_twist_deg is None
+    assert metrics.trunk_flexion_deg is not None  # the rest is still measured
+
+
+def test_one_foot_on_a_step_leaves_twist_unjudged() -> None:
+    points = twisted()
+    for landmark in (L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX, L.LEFT_KNEE):
+        points[landmark, 1] += 0.3
+    assert compute_metrics(pose_frame(points, YAW)).torso_twist_deg is None
+    points[[L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX, L.LEFT_KNEE], 1] -= 0.25  # 5 cm: still level
+    assert compute_metrics(pose_frame(points, YAW)).torso_twist_deg is not None
+
+
+def test_report_says_when_twist_was_not_judged() -> None:
+    from posecheck.frames import FrameTable
+    from posecheck.pipeline import FrameResult
+    from posecheck.report import twist_notes
+
+    frame = pose_frame(twisted(), YAW)
+    image = frame.image_xy_px.copy()
+    image[L.NOSE, 1] = -20.0
+    cut = compute_metrics(dataclasses.replace(frame, image_xy_px=image))
+    table = FrameTable()
+    for index, metrics in enumerate([compute_metrics(frame)] * 8 + [cut] * 2):
+        table.append(FrameResult(index, index / 10, True, metrics, (), False))
+    (note,) = twist_notes(table)
+    assert note.startswith("Twist was not judged in 20% of the frames") and "partial body" in note
