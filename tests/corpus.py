@@ -344,13 +344,13 @@ def config_huge_number(directory: Path) -> Path:
 
 
 def config_negative_ratio(directory: Path) -> Path:
-    """A config TOML with a negative ratio (hands 'forward' behind the body)."""
-    return text_file(directory / "negative_ratio.toml", "[rules]\nload_hands_forward_leg_ratio = -0.2\n")
+    """A config TOML with a negative ratio (a reach that comes back below its lowest point)."""
+    return text_file(directory / "negative_ratio.toml", "[load]\nrise_leg_ratio = -0.2\n")
 
 
 def config_negative_elbow_angle(directory: Path) -> Path:
-    """A config TOML with a negative elbow angle."""
-    return text_file(directory / "negative_elbow.toml", "[rules]\nload_min_elbow_flexion_deg = -30.0\n")
+    """A config TOML with a negative joint angle (the stoop rule's knee limit)."""
+    return text_file(directory / "negative_elbow.toml", "[rules]\nstoop_max_knee_flexion_deg = -30.0\n")
 
 
 def config_huge_cutoff(directory: Path) -> Path:

@@ -26,12 +26,13 @@ CARRYING = {**STANDING, "hands_forward_rel": 0.4, "hands_separation_rel": 1.0, "
 
 def judge(values_at: object, fps: float, duration_s: float, config: RulesConfig | None = None) -> list[Event]:
     """Events of the metrics `values_at(time_s)` sampled at `fps` for `duration_s` seconds."""
-    engine = RulesEngine(config or RulesConfig())
+    config = config or RulesConfig()
+    engine = RulesEngine(config)
     events: list[Event] = []
     for index in range(round(duration_s * fps)):
         values = values_at(index / fps)  # type: ignore[operator]
         metrics = FrameMetrics(**values, confidence={name: 0.9 for name in values})
-        events += engine.update(index, index / fps, metrics).finished_events
+        events += engine.update(index, index / fps, metrics, load_held=config.assume_loaded).finished_events
     return events + list(engine.finish())
 
 
