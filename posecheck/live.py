@@ -195,11 +195,18 @@ class LiveSession:
             out = self._analyzer.process(rgb, index, time_s)
             self._table.append(out.result)
             image = annotated_frame(rgb, out, self.config, self.blur_faces)
-            keep_peak_images(self._analyzer.open_peak_frames(), index, image, self._peak_images)
+            keep_peak_images(self._analyzer.open_peak_frames(), index,
+                             lambda rule: self._event_image(rule, rgb, out, image), self._peak_images)
             collect_events(out.finished_events, self._peak_images, self._events, self._save_event_image)
             self._recorder.write(image, time_s)
             self._publish(out)
             return image
+
+    def _event_image(self, rule: str, rgb: np.ndarray, out: FrameOutput, shown: np.ndarray) -> np.ndarray:
+        """The image kept for an event of `rule`: the shown frame if its banner leads with that rule."""
+        if out.result.flags[:1] == (rule,):
+            return shown
+        return annotated_frame(rgb, out, self.config, self.blur_faces, first_rule=rule)
 
     def close(self) -> LiveRecording | None:
         """Finish the stream, release the estimator and write the outputs; None if already closed."""

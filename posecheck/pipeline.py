@@ -495,20 +495,27 @@ def draw_frame(
                           config.rules.twist_min_confidence)
 
 
-def annotated_frame(rgb: np.ndarray, out: FrameOutput, config: Config, blur_faces: bool) -> np.ndarray:
-    """A live frame as shown and saved: face blurred if asked, skeleton, angles and warnings drawn."""
+def annotated_frame(
+    rgb: np.ndarray, out: FrameOutput, config: Config, blur_faces: bool, first_rule: str | None = None
+) -> np.ndarray:
+    """A live frame as shown and saved: face blurred if asked, skeleton, angles and warnings drawn;
+    with `first_rule` (an event image), that rule leads the banner whether or not it is flagged yet."""
     source = blur_face(rgb, out.pose) if blur_faces else rgb
     r = out.result
-    return draw_frame(source, out.pose, r.metrics, r.flags, r.load_held, config)
+    flags = r.flags if first_rule is None else (first_rule, *(rule for rule in r.flags if rule != first_rule))
+    return draw_frame(source, out.pose, r.metrics, flags, r.load_held, config)
 
 
 def keep_peak_images(
-    open_peaks: dict[str, int], index: int, image: np.ndarray, peak_images: dict[str, tuple[int, np.ndarray]]
+    open_peaks: dict[str, int],
+    index: int,
+    image_for_rule: Callable[[str], np.ndarray],
+    peak_images: dict[str, tuple[int, np.ndarray]],
 ) -> None:
-    """Keep, per open span, only the annotated image of its current peak frame."""
+    """Keep, per open span, only the image of its current peak frame (`image_for_rule(rule)`)."""
     for rule, peak_frame in open_peaks.items():
         if peak_frame == index:
-            peak_images[rule] = (index, image)
+            peak_images[rule] = (index, image_for_rule(rule))
 
 
 def collect_events(

@@ -9,7 +9,16 @@ import numpy as np
 import pytest
 
 from posecheck.config import Config, SmoothingConfig
-from posecheck.pipeline import AnalysisResult, AnalysisSettings, draw_video, judge_track
+from posecheck.metrics import FrameMetrics
+from posecheck.pipeline import (
+    AnalysisResult,
+    AnalysisSettings,
+    FrameOutput,
+    FrameResult,
+    annotated_frame,
+    draw_video,
+    judge_track,
+)
 from posecheck.rules import Event
 from posecheck.smoothing import OneEuroFilter, present_runs, zero_phase_smooth
 from posecheck.track import PoseTrack
@@ -148,3 +157,17 @@ def synthetic_event(rule: str, peak_frame: int) -> Event:
     """An event of `rule` over frames 2-4 (at corpus.FPS) peaking on `peak_frame`."""
     return Event(rule=rule, start_s=0.2, end_s=0.4, peak_s=peak_frame / corpus.FPS, peak_value=1.0,
                  severity="medium", message="", start_frame=2, end_frame=4, peak_frame=peak_frame, metric="x")
+
+
+def test_a_live_event_image_leads_with_its_own_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Live keeps an event's image at its peak frame: that rule leads the banner even when another rule
+    is flagged first or the rule is not flagged yet (its minimum duration still running)."""
+    drawn: list[tuple[str, ...]] = []
+    monkeypatch.setattr("posecheck.pipeline.annotate_frame", lambda rgb, pose, metrics, flags, *rest: (
+        drawn.append(flags) or rgb))
+    result = FrameResult(3, 0.3, True, FrameMetrics(), ("twist_under_load",), True)
+    out = FrameOutput(None, result, ())
+    rgb = np.zeros((4, 4, 3), np.uint8)
+    annotated_frame(rgb, out, Config(), False, first_rule="load_far_from_body")
+    annotated_frame(rgb, out, Config(), False)
+    assert drawn == [("load_far_from_body", "twist_under_load"), ("twist_under_load",)]
