@@ -74,6 +74,11 @@ class RulesConfig:
     # every view (pose.min_visibility 0.5 times the frontal view's 0.6); guessed ones read up to 110
     # deg in a stoop seen from the front with the camera level with the hips.
     stoop_min_knee_confidence: float = 0.3
+    # With the knees unseen (hidden, guessed, or judged implausible: drawn on a plate in front of the
+    # shins), the hips' height above the floor against the person's standing hip height tells a hinge
+    # from a squat: straight legs keep it near 1, a squat's bent knees drop it (0.6 at knees 100 deg,
+    # about 0.9 at 50 deg). At or above this share, a trunk past stoop_trunk_flexion_deg is a stoop.
+    stoop_min_hip_height_knees_unseen: float = 0.85
     # Only while reaching low: hands below this fraction of knee height above the floor
     # (one open project counts a lift only while the wrist is below the knee).
     stoop_hands_below_knee_ratio: float = 1.0
@@ -331,6 +336,8 @@ def _validate(config: Config, source: str) -> None:
         (rules.sudden_twist_deg_per_s > 0, "rules.sudden_twist_deg_per_s must be > 0"),
         (0 <= rules.twist_min_confidence <= 1, "rules.twist_min_confidence must be in [0, 1]"),
         (0 <= rules.stoop_min_knee_confidence <= 1, "rules.stoop_min_knee_confidence must be in [0, 1]"),
+        (0 <= rules.stoop_min_hip_height_knees_unseen <= 2,
+         "rules.stoop_min_hip_height_knees_unseen must be in [0, 2]"),
     ]
     checks += _unit_checks(config)
     checks += [

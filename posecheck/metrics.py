@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import math
 import statistics
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 import numpy as np
 
 from posecheck.landmarks import Landmark as L
+from posecheck.plausibility import LEG_CHAINS, LegCheck, PlausibilityState
 from posecheck.pose import PoseFrame
 
 METRIC_NAMES = (
@@ -33,6 +34,7 @@ METRIC_NAMES = (
     "hands_forward_rel",
     "hands_separation_rel",
     "knee_height_rel",
+    "hip_height_rel",
     "stance_width_rel",
     "asymmetry_angle_deg",
     "leg_length_m",
@@ -45,7 +47,9 @@ class FrameMetrics:
     """Posture metrics of one frame; None = not measurable. `confidence` maps metric name → [0, 1].
 
     Angles in degrees. `*_rel` lengths are relative to leg length (hip to ankle), except
-    `hands_separation_rel` and `stance_width_rel`, relative to shoulder width. `asymmetry_angle_deg`
+    `hands_separation_rel` and `stance_width_rel`, relative to shoulder width, and `hip_height_rel`,
+    the hips' height above the floor against the person's standing hip height (1 standing, about 0.6
+    at the bottom of a squat; see posecheck.plausibility). `asymmetry_angle_deg`
     is the NIOSH asymmetry angle: mid-ankle → hands (floor projection) against the pelvis's forward
     direction, positive to the person's left. `leg_length_m` (hip to ankle, from the world landmarks)
     converts the relative lengths to metres.
@@ -65,11 +69,14 @@ class FrameMetrics:
     hands_forward_rel: float | None = None
     hands_separation_rel: float | None = None
     knee_height_rel: float | None = None
+    hip_height_rel: float | None = None
     stance_width_rel: float | None = None
     asymmetry_angle_deg: float | None = None
     leg_length_m: float | None = None
     view_yaw_deg: float | None = None
     confidence: dict[str, float] = field(default_factory=dict)
+    # Why parts of this frame are not believed or not shown (posecheck.plausibility.NOTE_CODES).
+    notes: tuple[str, ...] = ()
 
     def values(self) -> dict[str, float | None]:
         """Metric name → value (None where not measurable), in METRIC_NAMES order."""
@@ -83,15 +90,16 @@ EMPTY_METRICS = FrameMetrics()
 _MEDIAPIPE_TO_BODY = np.array([1.0, -1.0, -1.0])
 
 
-def body_points(pose: PoseFrame) -> np.ndarray:
+def body_points(pose: PoseFrame, skipped: frozenset[int] = frozenset()) -> np.ndarray:
     """(33, 3) landmark positions in metres, x right, y up, z toward the camera.
 
     In-plane coordinates come from the image landmarks, which are accurate in the image plane,
-    scaled to metres with the world landmarks' size; depth comes from the world landmarks.
+    scaled to metres with the world landmarks' size (segments touching a landmark in `skipped`,
+    e.g. a leg judged implausible, do not count); depth comes from the world landmarks.
     """
     world = pose.world_xyz_m * _MEDIAPIPE_TO_BODY
     image = pose.image_xy_px * np.array([1.0, -1.0])
-    metres_per_px = _metres_per_pixel(world, image)
+    metres_per_px = _metres_per_pixel(world, image, skipped)
     if metres_per_px is None:
         return world
     points = world.copy()
@@ -114,7 +122,7 @@ _SCALE_SEGMENTS = (
 )
 
 
-def _metres_per_pixel(world: np.ndarray, image: np.ndarray) -> float | None:
+def _metres_per_pixel(world: np.ndarray, image: np.ndarray, skipped: frozenset[int] = frozenset()) -> float | None:
     """Scale between image and world landmarks from the in-plane (x, y) extent of the main segments.
 
     Each segment gives a ratio; where MediaPipe's world landmarks put a segment more in depth than
@@ -122,6 +130,8 @@ def _metres_per_pixel(world: np.ndarray, image: np.ndarray) -> float | None:
     """
     ratios = []
     for a, b in _SCALE_SEGMENTS:
+        if a in skipped or b in skipped:
+            continue
         world_length = float(np.linalg.norm(world[a, :2] - world[b, :2]))
         image_length = float(np.linalg.norm(image[a] - image[b]))
         if image_length > 1e-6 and math.isfinite(world_length) and math.isfinite(image_length):
@@ -198,7 +208,9 @@ _HORIZONTAL = np.array([1.0, 0.0, 1.0])  # drops the image's vertical (y) compon
 _FEET = [L.LEFT_HEEL, L.RIGHT_HEEL, L.LEFT_FOOT_INDEX, L.RIGHT_FOOT_INDEX]
 
 
-def _body(points: np.ndarray, world: np.ndarray, arm_weights: tuple[float, float] = (1.0, 1.0)) -> _Body | None:
+def _body(
+    points: np.ndarray, world: np.ndarray, arm_weights: tuple[float, float] = (1.0, 1.0), feet_usable: bool = True
+) -> _Body | None:
     p = points
     hip_mid = (p[L.LEFT_HIP] + p[L.RIGHT_HIP]) / 2
     shoulder_mid = (p[L.LEFT_SHOULDER] + p[L.RIGHT_SHOULDER]) / 2
@@ -206,7 +218,7 @@ def _body(points: np.ndarray, world: np.ndarray, arm_weights: tuple[float, float
     ankle_mid = (p[L.LEFT_ANKLE] + p[L.RIGHT_ANKLE]) / 2
     # The hands' point: the mean of the wrists that are seen well enough (one in a side view).
     wrist_mid = _weighted_point((p[L.LEFT_WRIST], p[L.RIGHT_WRIST]), arm_weights)
-    left = _horizontal_left(p)
+    left = _horizontal_left(p, feet_usable)
     if left is None:
         return None
     forward = cross3(left, UP)  # right-handed, y up: left x up = forward
@@ -230,19 +242,20 @@ def _weighted_point(points: tuple[np.ndarray, ...], weights: tuple[float, ...]) 
     return sum(w * point for point, w in zip(points, weights, strict=True)) / total
 
 
-def _horizontal_left(points: np.ndarray) -> np.ndarray | None:
+def _horizontal_left(points: np.ndarray, feet_usable: bool = True) -> np.ndarray | None:
     """The pelvis's right→left direction, horizontal, from the hip line and the feet's direction.
 
     Each source is weighted by how much of it lies in the image plane, where landmarks are accurate:
-    the hip line is best seen from the front, the feet (heel → toe) from the side.
+    the hip line is best seen from the front, the feet (heel → toe) from the side. Feet drawn on an
+    object in front of the shins (`feet_usable` False) are left out.
     """
     hip_line = (points[L.LEFT_HIP] - points[L.RIGHT_HIP]) * _HORIZONTAL
     feet = (points[L.LEFT_FOOT_INDEX] + points[L.RIGHT_FOOT_INDEX] - points[L.LEFT_HEEL] - points[L.RIGHT_HEEL])
     feet_left = cross3(UP, feet * _HORIZONTAL)
     estimates = [
         (vector, source_weight * _in_image_plane(vector))
-        for vector, source_weight in ((_unit(hip_line), 1.0), (_unit(feet_left), 1.0))
-        if vector is not None
+        for vector, source_weight in ((_unit(hip_line), 1.0), (_unit(feet_left), 1.0 if feet_usable else 0.0))
+        if vector is not None and source_weight > 0
     ]
     if not estimates:
         return None
@@ -268,29 +281,37 @@ def compute_metrics(
 
 
 def measure(
-    pose: PoseFrame | None, min_visibility: float, calibration: BodyCalibration
+    pose: PoseFrame | None, min_visibility: float, calibration: BodyCalibration, time_s: float | None = None
 ) -> tuple[FrameMetrics, BodyCalibration]:
     """This frame's metrics and the stream's calibration updated with what this frame shows.
 
-    The frame's own observations count at once: its metrics use the updated calibration.
+    The frame's own observations count at once: its metrics use the updated calibration. `time_s`
+    (seconds) lets the plausibility checks see joints jumping between frames.
     """
-    return _measure(pose, min_visibility, calibration, learn=True)
+    return _measure(pose, min_visibility, calibration, learn=True, time_s=time_s)
 
 
 def _measure(
-    pose: PoseFrame | None, min_visibility: float, calibration: BodyCalibration, learn: bool
+    pose: PoseFrame | None, min_visibility: float, calibration: BodyCalibration, learn: bool,
+    time_s: float | None = None,
 ) -> tuple[FrameMetrics, BodyCalibration]:
     if pose is None:
         return EMPTY_METRICS, calibration
     points = body_points(pose)
     if not np.all(np.isfinite(points[11:29])):
         return EMPTY_METRICS, calibration
-    visibility = _in_frame_visibility(pose)
+    check, plausibility = calibration.plausibility.check(pose, points, time_s, learn)
+    if learn:
+        calibration = replace(calibration, plausibility=plausibility)
+    legs_believed = check.plausible(0) and check.plausible(1)
+    if not legs_believed:
+        points = body_points(pose, _implausible_landmarks(check))
+    visibility = _in_frame_visibility(pose) * check.joint_reliability()
     legs = _limb_weights(visibility, min_visibility, _LEGS)
     arms = _limb_weights(visibility, min_visibility, _ARMS)
-    body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY, arms)
+    body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY, arms, feet_usable=legs_believed)
     if body is None:
-        return EMPTY_METRICS, calibration
+        return replace(EMPTY_METRICS, notes=check.notes), calibration
     trunk_deg = trunk_flexion_deg(body)
     if learn:
         shoulders_seen = bool(np.min(visibility[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]]) >= min_visibility)
@@ -304,7 +325,8 @@ def _measure(
         "trunk_flexion_deg": trunk_deg,
         "hip_flexion_deg": hip_flexion_deg(trunk_deg, body, thighs, legs),
         "knee_flexion_deg": knee_deg,
-        "torso_twist_deg": torso_twist_deg(body, calibration.lengths.shoulder_width_m),
+        # Twist's pelvis direction comes from the legs: not from legs drawn on an object.
+        "torso_twist_deg": torso_twist_deg(body, calibration.lengths.shoulder_width_m) if legs_believed else None,
         "lateral_bend_deg": lateral_bend_deg(body),
         "neck_flexion_deg": neck_flexion_deg(body),
         "upper_arm_flexion_deg": upper_arm_flexion_deg(body),
@@ -314,6 +336,7 @@ def _measure(
             float(np.linalg.norm(_horizontal(points[L.LEFT_ANKLE] - points[L.RIGHT_ANKLE], ground_up))),
             body.shoulder_width_m,
         ),
+        "hip_height_rel": check.hip_height_rel,
         "view_yaw_deg": view_yaw_deg(body),
     }
     values["knee_share_of_bend"] = knee_share_of_bend(values["knee_flexion_deg"], values["trunk_flexion_deg"])
@@ -324,7 +347,9 @@ def _measure(
         name: value if value is not None and math.isfinite(value) and confidence.get(name, 0.0) > 0 else None
         for name, value in values.items()
     }
-    metrics = FrameMetrics(**values, confidence={k: v for k, v in confidence.items() if values.get(k) is not None})
+    metrics = FrameMetrics(
+        **values, confidence={k: v for k, v in confidence.items() if values.get(k) is not None}, notes=check.notes
+    )
     return metrics, calibration
 
 
@@ -347,6 +372,11 @@ def whole_body_in_view(
         return True
     step_m = abs(float((points[L.LEFT_ANKLE] - points[L.RIGHT_ANKLE]) @ ground_up))
     return step_m <= FEET_LEVEL_LEG_RATIO * leg_length_m
+
+
+def _implausible_landmarks(check: LegCheck) -> frozenset[int]:
+    """The knee, ankle and foot landmarks of the legs `check` does not believe."""
+    return frozenset(index for side, chain in enumerate(LEG_CHAINS) if not check.plausible(side) for index in chain[1:])
 
 
 def _in_frame_visibility(pose: PoseFrame) -> np.ndarray:
@@ -505,6 +535,7 @@ class BodyCalibration:
     lengths: SegmentLengths = SegmentLengths()
     recent: tuple[SegmentLengths, ...] = ()  # the last SUSTAINED_FRAMES observations
     pitch_samples: tuple[float, ...] = ()  # the last PITCH_SAMPLES leg-axis pitches, degrees
+    plausibility: PlausibilityState = PlausibilityState()  # standing floor, legs and hips (posecheck.plausibility)
 
     @property
     def camera_pitch_deg(self) -> float:
@@ -521,18 +552,18 @@ class BodyCalibration:
         """The calibration with one more leg-axis pitch sample (None: this frame shows none)."""
         if pitch_deg is None:
             return self
-        return BodyCalibration(self.lengths, self.recent, (*self.pitch_samples, pitch_deg)[-PITCH_SAMPLES:])
+        return replace(self, pitch_samples=(*self.pitch_samples, pitch_deg)[-PITCH_SAMPLES:])
 
     def updated(self, observed: SegmentLengths) -> BodyCalibration:
         """The calibration after one more frame's observed lengths."""
         recent = (*self.recent, observed)[-SUSTAINED_FRAMES:]
         if len(recent) < SUSTAINED_FRAMES:
-            return BodyCalibration(self.lengths, recent, self.pitch_samples)
+            return replace(self, recent=recent)
         sustained = SegmentLengths(*(
             None if None in values else statistics.median(values)
             for values in zip(*(lengths.values() for lengths in recent), strict=True)
         ))
-        return BodyCalibration(self.lengths.longest(sustained), recent, self.pitch_samples)
+        return replace(self, lengths=self.lengths.longest(sustained), recent=recent)
 
 
 def _leg_axis_pitch_deg(body: _Body) -> float | None:
@@ -794,6 +825,7 @@ _DEPENDENCIES: dict[str, tuple[int, ...]] = {
     "hands_forward_rel": (L.LEFT_HIP, L.RIGHT_HIP),
     "hands_separation_rel": (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
     "knee_height_rel": (),
+    "hip_height_rel": (L.LEFT_HIP, L.RIGHT_HIP),
     "asymmetry_angle_deg": (L.LEFT_HIP, L.RIGHT_HIP),
     "leg_length_m": (),
     "stance_width_rel": (L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),

@@ -93,7 +93,7 @@ class PoseJudge:
         """This frame's metrics (the stream's body calibration learns from it)."""
         if pose is not None:
             self._forget_calibration_after_absence(time_s)
-        metrics, self._calibration = measure(pose, self.config.pose.min_visibility, self._calibration)
+        metrics, self._calibration = measure(pose, self.config.pose.min_visibility, self._calibration, time_s)
         return metrics
 
     def judge_measured(

@@ -99,8 +99,7 @@ def _stoop(cfg: RulesConfig, trunk_limit: float) -> Condition:
         knees_seen = (_all_known(m.knee_flexion_deg)
                       and m.confidence.get("knee_flexion_deg", 0.0) >= cfg.stoop_min_knee_confidence)
         if not knees_seen:
-            release_margin = cfg.stoop_trunk_flexion_deg - trunk_limit  # keeps the hysteresis
-            return m.trunk_flexion_deg >= cfg.stoop_trunk_flexion_knees_unseen_deg - release_margin or None
+            return _stoop_knees_unseen(cfg, trunk_limit, m)
         knees_idle = m.knee_flexion_deg <= cfg.stoop_max_knee_flexion_deg or (
             _all_known(m.knee_share_of_bend) and m.knee_share_of_bend <= cfg.stoop_max_knee_share
         )
@@ -111,6 +110,19 @@ def _stoop(cfg: RulesConfig, trunk_limit: float) -> Condition:
         return True if low is None else low
 
     return condition
+
+
+def _stoop_knees_unseen(cfg: RulesConfig, trunk_limit: float, m: FrameMetrics) -> bool | None:
+    """Stoop judged without the knees: the trunk bent while the hips stay near their standing height
+    (a squat drops them); without the hips' height, a trunk bent to the knees-unseen limit."""
+    hips = m.hip_height_rel
+    if _all_known(hips):
+        if m.trunk_flexion_deg < trunk_limit or hips < cfg.stoop_min_hip_height_knees_unseen:
+            return False
+        low = _hands_low(m, cfg.stoop_hands_below_knee_ratio)
+        return True if low is None else low
+    release_margin = cfg.stoop_trunk_flexion_deg - trunk_limit  # keeps the hysteresis
+    return m.trunk_flexion_deg >= cfg.stoop_trunk_flexion_knees_unseen_deg - release_margin or None
 
 
 def _twist(cfg: RulesConfig, limit: float) -> Condition:
