@@ -144,6 +144,8 @@ def print_summary(report: dict) -> None:
         )
     for note in summary.get("notes", []):
         print(f"note: {note}")
+    for finding in summary.get("view", {}).get("findings", []):
+        print(f"view: {finding['message']}")
     print(summary["verdict"])
     if "reba" in summary:
         print(reba_line(summary["reba"]))

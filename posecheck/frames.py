@@ -15,6 +15,7 @@ import numpy as np
 
 from posecheck.ergonomics.reba import RebaResult, risk_level
 from posecheck.metrics import METRIC_NAMES, FrameMetrics
+from posecheck.plausibility import NOTE_CODES
 from posecheck.rules import RULE_IDS, Event
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class FrameTable:
         self.pose_detected = array("b")
         self.load_held = array("b")
         self.flag_bits = array("l")
+        self.note_bits = array("l")  # posecheck.plausibility.NOTE_CODES
         self.values = {name: array("f") for name in METRIC_NAMES}
         self.confidence = {name: array("f") for name in METRIC_NAMES}
         self.reba = {name: array("b") for name in REBA_COLUMNS}  # 0 = not scored
@@ -73,6 +75,7 @@ class FrameTable:
         self.pose_detected.append(result.pose_detected)
         self.load_held.append(result.load_held)
         self.flag_bits.append(sum(1 << RULE_IDS.index(rule) for rule in result.flags))
+        self.note_bits.append(sum(1 << NOTE_CODES.index(note) for note in result.metrics.notes))
         values = result.metrics.values()
         for name in METRIC_NAMES:
             self.values[name].append(_storable(values[name]))
@@ -95,7 +98,7 @@ class FrameTable:
         values = {name: None if math.isnan(self.values[name][row]) else float(self.values[name][row])
                   for name in METRIC_NAMES}
         confidence = {name: float(self.confidence[name][row]) for name, value in values.items() if value is not None}
-        return FrameMetrics(**values, confidence=confidence)
+        return FrameMetrics(**values, confidence=confidence, notes=tuple(self.notes(row)))
 
     def set_reba(self, row: int, result: RebaResult | None) -> None:
         """Store the REBA scores of row `row` (None: not scorable, stored as 0)."""
@@ -135,6 +138,11 @@ class FrameTable:
         bits = self.flag_bits[row]
         return [rule for position, rule in enumerate(RULE_IDS) if bits & (1 << position)]
 
+    def notes(self, row: int) -> list[str]:
+        """Plausibility and framing notes of table row `row` (posecheck.plausibility.NOTE_CODES)."""
+        bits = self.note_bits[row]
+        return [note for position, note in enumerate(NOTE_CODES) if bits & (1 << position)]
+
     def metric(self, row: int, name: str) -> float | None:
         """Value of metric `name` in row `row`, rounded to 0.1 (3 decimals for ratios); None if missing."""
         value = self.values[name][row]
@@ -161,5 +169,6 @@ class FrameTable:
                     if not math.isnan(self.values[name][row])
                 },
                 "flags": self.flags(row),
+                "notes": self.notes(row),
                 "reba": self.reba_dict(row),
             }

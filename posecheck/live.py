@@ -223,7 +223,7 @@ class LiveSession:
             self._events.sort(key=lambda event: event.start_s)
             result = self._result()
             result.load = self._analyzer.load_inference(self._table)
-            report = build_report(result, self.config.ergonomics)
+            report = build_report(result, self.config.ergonomics, self.config.rules)
             write_metrics_csv(self.work_dir / CSV_NAME, self._table)
             write_report_json(self.work_dir / REPORT_NAME, report)
             return LiveRecording(self.work_dir, report)

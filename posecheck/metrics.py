@@ -39,6 +39,7 @@ METRIC_NAMES = (
     "asymmetry_angle_deg",
     "leg_length_m",
     "view_yaw_deg",
+    "camera_pitch_deg",
 )
 
 
@@ -52,7 +53,8 @@ class FrameMetrics:
     at the bottom of a squat; see posecheck.plausibility). `asymmetry_angle_deg`
     is the NIOSH asymmetry angle: mid-ankle → hands (floor projection) against the pelvis's forward
     direction, positive to the person's left. `leg_length_m` (hip to ankle, from the world landmarks)
-    converts the relative lengths to metres.
+    converts the relative lengths to metres. `camera_pitch_deg` is how far the camera looks down as
+    learned from straight legs so far (BodyCalibration.camera_pitch_deg; None until learned).
     """
 
     trunk_flexion_deg: float | None = None
@@ -74,6 +76,7 @@ class FrameMetrics:
     asymmetry_angle_deg: float | None = None
     leg_length_m: float | None = None
     view_yaw_deg: float | None = None
+    camera_pitch_deg: float | None = None
     confidence: dict[str, float] = field(default_factory=dict)
     # Why parts of this frame are not believed or not shown (posecheck.plausibility.NOTE_CODES).
     notes: tuple[str, ...] = ()
@@ -303,10 +306,12 @@ def _measure(
     check, plausibility = calibration.plausibility.check(pose, points, time_s, learn)
     if learn:
         calibration = replace(calibration, plausibility=plausibility)
-    legs_believed = check.plausible(0) and check.plausible(1)
+    visibility = _in_frame_visibility(pose)
+    check = check.for_seen_legs(tuple(weight > 0 for weight in _limb_weights(visibility, min_visibility, _LEGS)))
+    legs_believed = check.believed(0) and check.believed(1)
     if not legs_believed:
         points = body_points(pose, _implausible_landmarks(check))
-    visibility = _in_frame_visibility(pose) * check.joint_reliability()
+    visibility = visibility * check.joint_reliability()
     legs = _limb_weights(visibility, min_visibility, _LEGS)
     arms = _limb_weights(visibility, min_visibility, _ARMS)
     body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY, arms, feet_usable=legs_believed)
@@ -338,6 +343,7 @@ def _measure(
         ),
         "hip_height_rel": check.hip_height_rel,
         "view_yaw_deg": view_yaw_deg(body),
+        "camera_pitch_deg": calibration.camera_pitch_deg if calibration.pitch_samples else None,
     }
     values["knee_share_of_bend"] = knee_share_of_bend(values["knee_flexion_deg"], values["trunk_flexion_deg"])
     confidence = _confidences(visibility, min_visibility, values["view_yaw_deg"], legs, arms)
@@ -375,8 +381,8 @@ def whole_body_in_view(
 
 
 def _implausible_landmarks(check: LegCheck) -> frozenset[int]:
-    """The knee, ankle and foot landmarks of the legs `check` does not believe."""
-    return frozenset(index for side, chain in enumerate(LEG_CHAINS) if not check.plausible(side) for index in chain[1:])
+    """The knee, ankle and foot landmarks of the seen legs `check` does not believe."""
+    return frozenset(index for side, chain in enumerate(LEG_CHAINS) if not check.believed(side) for index in chain[1:])
 
 
 def _in_frame_visibility(pose: PoseFrame) -> np.ndarray:
@@ -830,6 +836,7 @@ _DEPENDENCIES: dict[str, tuple[int, ...]] = {
     "leg_length_m": (),
     "stance_width_rel": (L.LEFT_ANKLE, L.RIGHT_ANKLE, L.LEFT_SHOULDER, L.RIGHT_SHOULDER),
     "view_yaw_deg": (L.LEFT_HIP, L.RIGHT_HIP),
+    "camera_pitch_deg": (),
 }
 _DEPENDENCIES["knee_share_of_bend"] = _DEPENDENCIES["trunk_flexion_deg"]
 

@@ -115,6 +115,19 @@ class LegCheck:
         legs = tuple(f"leg_{reason}" for reason in LEG_REASONS if reason in failed)
         return (*legs, *self.framing)
 
+    def for_seen_legs(self, seen: tuple[bool, bool]) -> LegCheck:
+        """The check with the reasons of legs that are not seen anyway (low visibility) dropped, except
+        being out of the picture: those legs are unseen already, whatever else is wrong with them."""
+        reasons = tuple(
+            side_reasons if seen[side] else tuple(r for r in side_reasons if r == "out_of_frame")
+            for side, side_reasons in enumerate(self.reasons)
+        )
+        return replace(self, reasons=(reasons[0], reasons[1]))
+
+    def believed(self, side: int) -> bool:
+        """Whether leg `side` has no recorded reason against it (seen legs only, see for_seen_legs)."""
+        return not self.reasons[side]
+
     def joint_reliability(self) -> np.ndarray:
         """(33,) reliability per landmark: each leg's knee, ankle, heel and toe carry its reliability
         (0 when implausible); everything else 1."""

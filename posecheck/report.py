@@ -14,12 +14,13 @@ from typing import Any
 
 from posecheck import __version__
 from posecheck.advice import ADVICE, DISCLAIMER
-from posecheck.config import ErgonomicsConfig, LoadConfig
+from posecheck.config import ErgonomicsConfig, LoadConfig, RulesConfig
 from posecheck.ergonomics.reba import risk_level
 from posecheck.ergonomics.summary import niosh_summary, reba_summary
 from posecheck.ergonomics.video import assess_video_lifts, score_reba
 from posecheck.errors import OutputError
 from posecheck.frames import FrameTable
+from posecheck.framing import event_reliability, view_summary
 from posecheck.load import PICK_UP, LoadInference, infer_load
 from posecheck.metrics import METRIC_NAMES
 from posecheck.pipeline import AnalysisResult
@@ -77,8 +78,11 @@ def table_load(result: AnalysisResult, ergonomics: ErgonomicsConfig) -> LoadInfe
     return LoadInference("auto", tuple(declared), inferred.changes, inferred.lift_spans)
 
 
-def summarize(result: AnalysisResult, ergonomics: ErgonomicsConfig | None = None) -> dict[str, Any]:
-    """The report's summary: coverage, lifts, events by rule, worst moments, peak angles, REBA and NIOSH.
+def summarize(
+    result: AnalysisResult, ergonomics: ErgonomicsConfig | None = None, rules: RulesConfig | None = None
+) -> dict[str, Any]:
+    """The report's summary: coverage, lifts, events by rule, worst moments, peak angles, view and framing
+    findings (posecheck.framing, judged with the thresholds of `rules`), REBA and NIOSH.
 
     REBA is scored into `result.frames` first (see score_reba), with the task inputs of `ergonomics`.
     """
@@ -106,6 +110,7 @@ def summarize(result: AnalysisResult, ergonomics: ErgonomicsConfig | None = None
             "torso_twist_deg": _extreme(table, "torso_twist_deg"),
         },
         "verdict": _verdict(by_rule),
+        "view": view_summary(table, rules or RulesConfig()),
         "reba": reba_summary(table, settings),
         "niosh": niosh_summary(assess_video_lifts(table, settings, load.lift_spans), settings),
         "load": load_summary(load),
@@ -153,14 +158,18 @@ def _verdict(by_rule: Counter) -> str:
     return "Check your technique: " + ", ".join(parts) + "."
 
 
-def build_report(result: AnalysisResult, ergonomics: ErgonomicsConfig | None = None) -> dict[str, Any]:
+def build_report(
+    result: AnalysisResult, ergonomics: ErgonomicsConfig | None = None, rules: RulesConfig | None = None
+) -> dict[str, Any]:
     """The complete report.json document (top-level keys: video, frames, events, summary).
 
     `ergonomics` holds the REBA/NIOSH task inputs (defaults when None); the per-frame REBA scores
-    land in `result.frames`, so metrics.csv written afterwards carries them too.
+    land in `result.frames`, so metrics.csv written afterwards carries them too. `rules` (defaults
+    when None) are the thresholds the view findings and each event's `reliability` are judged by.
     """
     info = result.video
-    summary = summarize(result, ergonomics)
+    rules = rules or RulesConfig()
+    summary = summarize(result, ergonomics, rules)
     frames = list(result.frames.rows())
     return {
         "video": {
@@ -172,7 +181,10 @@ def build_report(result: AnalysisResult, ergonomics: ErgonomicsConfig | None = N
             "duration_s": round(info.duration_s, 3),
         },
         "frames": frames,
-        "events": [event_dict(event) for event in result.events],
+        "events": [
+            {**event_dict(event), "reliability": event_reliability(result.frames, event, rules)}
+            for event in result.events
+        ],
         "summary": summary,
     }
 

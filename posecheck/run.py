@@ -103,7 +103,7 @@ def analyze_to_dir(
         staging = _make_staging(output_dir)
         try:
             result = _analyze_into(video_path, staging, config, settings, model, info.fps, progress)
-            report = build_report(result, config.ergonomics)
+            report = build_report(result, config.ergonomics, config.rules)
             write_metrics_csv(staging / CSV_NAME, result.frames)
             write_report_json(staging / REPORT_NAME, report)
             _publish(staging, output_dir)
