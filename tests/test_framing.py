@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from posecheck.config import RulesConfig
-from posecheck.framing import event_reliability, view_summary
 from posecheck.frames import FrameTable
+from posecheck.framing import event_reliability, view_summary
 from posecheck.metrics import FrameMetrics
 from posecheck.pipeline import FrameResult
 from posecheck.rules import Event
