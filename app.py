@@ -199,6 +199,7 @@ def show_summary(record: SessionRecord) -> None:
     summary = record.report_summary
     verdict = summary.get("verdict", "")
     (st.warning if summary.get("events_total") else st.success)(verdict)
+    show_view_findings(summary.get("view"))
     lifts, events = st.columns(2)
     coverage, duration = st.columns(2)
     lifts.metric("Lifts counted", summary.get("lifts_counted", 0))
@@ -229,6 +230,19 @@ def show_load_changes(load: dict[str, Any] | None) -> None:
         lines.append("- the last put-down is not in view: that lift ends at the end of the video")
     st.markdown(f"**Load** ({LOAD_MODE_LABELS.get(load['mode'], load['mode'])})"
                 + ("\n" + "\n".join(lines) if lines else ": no pick-up seen"))
+
+
+def show_view_findings(view: dict[str, Any] | None) -> None:
+    """What the camera showed and what could therefore not be judged (the report's summary.view)."""
+    if view is None:
+        return
+    findings = view.get("findings", [])
+    if not findings:
+        st.caption("View: the whole body was in view and every rule could judge.")
+        return
+    st.markdown("**What the camera showed**")
+    for finding in findings:
+        st.info(finding["message"], icon="📷")
 
 
 def show_chart(store: HistoryStore, record: SessionRecord) -> None:
@@ -398,6 +412,8 @@ def render_live_status(update: LiveUpdate | None) -> None:
         st.info("No person detected: step back so your whole body is in view, side-on to the camera.")
     else:
         st.success("Technique OK in this frame.")
+    if update is not None and update.view_notes:
+        st.warning("**View:** " + "; ".join(update.view_notes), icon="📷")
     counts = update.event_counts if update else {}
     st.markdown("**Events this session**")
     for column, rule in zip(st.columns(len(RULE_IDS)), RULE_IDS, strict=True):
@@ -606,12 +622,24 @@ def show_event_card(record: SessionRecord, index: int, event: EventRecord) -> No
             f"peak **{format_value(event.metric, event.peak_value)}** ({event.metric}) at {event.peak_s:.1f} s"
         )
         details.markdown(f"**Advice:** {ADVICE[event.rule].message}")
+        reliability = event_reliability(record, event)
+        if reliability is not None:
+            notes = "; ".join(reliability.get("notes", [])) or "no caveat"
+            details.caption(f"Reliability {reliability['score']:.2f} (mean confidence of {event.metric}): {notes}")
         details.caption(f"Source: {event.source}")
         if record.video_path is not None:
             details.button(
                 "▶ Jump the video to this event", key=f"jump_{record.summary.id}_{index}",
                 on_click=request_jump, args=(record.summary.id, event.video_s),
             )
+
+
+def event_reliability(record: SessionRecord, event: EventRecord) -> dict[str, Any] | None:
+    """The event's reliability from the session summary (summary.view.events), None if not recorded."""
+    for item in record.report_summary.get("view", {}).get("events", []):
+        if item.get("rule") == event.rule and item.get("start_frame") == event.start_frame:
+            return item.get("reliability")
+    return None
 
 
 def session_label(session_id: int, sessions: dict[int, Any]) -> str:

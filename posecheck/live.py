@@ -27,6 +27,7 @@ import numpy as np
 from posecheck.config import Config
 from posecheck.errors import PosecheckError
 from posecheck.frames import FrameTable
+from posecheck.framing import frame_view_notes
 from posecheck.pipeline import (
     AnalysisResult,
     AnalysisSettings,
@@ -64,6 +65,7 @@ class LiveUpdate:
     load_held: bool
     angles: dict[str, float | None]
     event_counts: dict[str, int]  # ended events plus the ones under way
+    view_notes: tuple[str, ...] = ()  # what this frame's view keeps from being judged (posecheck.framing)
 
 
 @dataclass(frozen=True)
@@ -257,6 +259,7 @@ class LiveSession:
             angles={name: values[name] for name in SHOWN_ANGLES},
             # Events so far, counting a flag that is active now (its event has not ended yet).
             event_counts=dict(Counter(event.rule for event in self._events) + Counter(r.flags)),
+            view_notes=frame_view_notes(r.metrics, r.pose_detected, r.load_held, self.config.rules),
         )
         while True:
             try:

@@ -110,7 +110,14 @@ def summarize(
             "torso_twist_deg": _extreme(table, "torso_twist_deg"),
         },
         "verdict": _verdict(by_rule),
-        "view": view_summary(table, rules or RulesConfig()),
+        "view": {
+            **view_summary(table, rules or RulesConfig()),
+            "events": [
+                {"rule": e.rule, "start_s": round(e.start_s, 3), "start_frame": e.start_frame,
+                 "reliability": event_reliability(table, e, rules or RulesConfig())}
+                for e in events
+            ],
+        },
         "reba": reba_summary(table, settings),
         "niosh": niosh_summary(assess_video_lifts(table, settings, load.lift_spans), settings),
         "load": load_summary(load),
@@ -182,8 +189,8 @@ def build_report(
         },
         "frames": frames,
         "events": [
-            {**event_dict(event), "reliability": event_reliability(result.frames, event, rules)}
-            for event in result.events
+            {**event_dict(event), "reliability": item["reliability"]}
+            for event, item in zip(result.events, summary["view"]["events"], strict=True)
         ],
         "summary": summary,
     }
