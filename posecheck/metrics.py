@@ -250,16 +250,16 @@ def _horizontal_left(points: np.ndarray, feet_usable: bool = True) -> np.ndarray
 
     Each source is weighted by how much of it lies in the image plane, where landmarks are accurate:
     the hip line is best seen from the front, the feet (heel → toe) from the side. Feet drawn on an
-    object in front of the shins (`feet_usable` False) are left out.
+    object in front of the shins (`feet_usable` False) are used only when the hip line has no direction.
     """
     hip_line = (points[L.LEFT_HIP] - points[L.RIGHT_HIP]) * _HORIZONTAL
     feet = (points[L.LEFT_FOOT_INDEX] + points[L.RIGHT_FOOT_INDEX] - points[L.LEFT_HEEL] - points[L.RIGHT_HEEL])
     feet_left = cross3(UP, feet * _HORIZONTAL)
-    estimates = [
-        (vector, source_weight * _in_image_plane(vector))
-        for vector, source_weight in ((_unit(hip_line), 1.0), (_unit(feet_left), 1.0 if feet_usable else 0.0))
-        if vector is not None and source_weight > 0
-    ]
+    sources = ((_unit(hip_line), 1.0), (_unit(feet_left), 1.0))
+    estimates = [(vector, weight * _in_image_plane(vector)) for vector, weight in sources[:1 if not feet_usable else 2]
+                 if vector is not None]
+    if not estimates and not feet_usable:
+        return _horizontal_left(points, feet_usable=True)
     if not estimates:
         return None
     if len(estimates) == 2 and float(np.dot(estimates[0][0], estimates[1][0])) < 0:
