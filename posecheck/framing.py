@@ -16,6 +16,7 @@ from typing import Any
 from posecheck.config import RulesConfig
 from posecheck.frames import FrameTable
 from posecheck.metrics import FrameMetrics
+from posecheck.plausibility import HIDDEN_LEG
 from posecheck.rules import RULE_IDS, Event
 
 # A finding is reported when it lasts at least this long (the rules' shortest minimum duration).
@@ -47,6 +48,8 @@ FINDINGS: dict[str, tuple[str, tuple[str, ...]]] = {
                          ("bend_at_waist", "twist_under_load", "narrow_stance")),
     "legs_hidden": ("The knees could not be seen for {seconds:.1f} s ({share:.0%}): bending at the waist was judged "
                     "from the trunk and the hips' height there.", ("bend_at_waist",)),
+    "one_leg_hidden": ("One leg was hidden (behind the other leg or an object) for {seconds:.1f} s ({share:.0%}): "
+                       "the knee angle came from the leg in view.", ("bend_at_waist",)),
     "twist_not_judged": ("Twist was not judged for {seconds:.1f} s while a load was held ({share:.0%} of the video): "
                          "seen near side-on; film from 30-60 deg off the side to judge twisting.",
                          ("twist_under_load",)),
@@ -61,6 +64,7 @@ FRAME_PHRASES = {
     "person_small": "small in the picture: come closer",
     "legs_implausible": "legs drawn where legs cannot be (object in front of the shins?): knees and twist not judged",
     "legs_hidden": "knees hidden: bending judged from the trunk and the hips' height",
+    "one_leg_hidden": "one leg hidden: knee angle from the other leg",
     "twist_not_judged": "near side-on: twist not judged",
     "front_on": "facing the camera: bending angles less accurate",
 }
@@ -121,6 +125,8 @@ class FrameView:
         kinds = [note for note in _FRAMING if note in self.notes]
         if not self.knees_seen(cfg):
             kinds.append("legs_implausible" if self.legs_implausible() else "legs_hidden")
+        elif HIDDEN_LEG in self.notes:
+            kinds.append("one_leg_hidden")
         if self.load_held and not self.twist_judged(cfg) and not self.legs_implausible():
             kinds.append("twist_not_judged")
         if self.front_on():

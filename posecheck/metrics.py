@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 import numpy as np
 
 from posecheck.landmarks import Landmark as L
-from posecheck.plausibility import LEG_CHAINS, LegCheck, PlausibilityState
+from posecheck.plausibility import HIDDEN_LEG, LEG_CHAINS, LegCheck, PlausibilityState
 from posecheck.pose import PoseFrame
 
 METRIC_NAMES = (
@@ -307,16 +307,19 @@ def _measure(
     if learn:
         calibration = replace(calibration, plausibility=plausibility)
     visibility = _in_frame_visibility(pose)
+    # Twist's pelvis direction and the feet's direction come from both legs, seen or not.
+    legs_plausible = check.plausible(0) and check.plausible(1)
     check = check.for_seen_legs(tuple(weight > 0 for weight in _limb_weights(visibility, min_visibility, _LEGS)))
+    notes = check.notes + ((HIDDEN_LEG,) if _a_leg_hidden(visibility, min_visibility) else ())
     legs_believed = check.believed(0) and check.believed(1)
     if not legs_believed:
         points = body_points(pose, _implausible_landmarks(check))
     visibility = visibility * check.joint_reliability()
     legs = _limb_weights(visibility, min_visibility, _LEGS)
     arms = _limb_weights(visibility, min_visibility, _ARMS)
-    body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY, arms, feet_usable=legs_believed)
+    body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY, arms, feet_usable=legs_plausible)
     if body is None:
-        return replace(EMPTY_METRICS, notes=check.notes), calibration
+        return replace(EMPTY_METRICS, notes=notes), calibration
     trunk_deg = trunk_flexion_deg(body)
     if learn:
         shoulders_seen = bool(np.min(visibility[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]]) >= min_visibility)
@@ -331,7 +334,7 @@ def _measure(
         "hip_flexion_deg": hip_flexion_deg(trunk_deg, body, thighs, legs),
         "knee_flexion_deg": knee_deg,
         # Twist's pelvis direction comes from the legs: not from legs drawn on an object.
-        "torso_twist_deg": torso_twist_deg(body, calibration.lengths.shoulder_width_m) if legs_believed else None,
+        "torso_twist_deg": torso_twist_deg(body, calibration.lengths.shoulder_width_m) if legs_plausible else None,
         "lateral_bend_deg": lateral_bend_deg(body),
         "neck_flexion_deg": neck_flexion_deg(body),
         "upper_arm_flexion_deg": upper_arm_flexion_deg(body),
@@ -354,7 +357,7 @@ def _measure(
         for name, value in values.items()
     }
     metrics = FrameMetrics(
-        **values, confidence={k: v for k, v in confidence.items() if values.get(k) is not None}, notes=check.notes
+        **values, confidence={k: v for k, v in confidence.items() if values.get(k) is not None}, notes=notes
     )
     return metrics, calibration
 
@@ -378,6 +381,11 @@ def whole_body_in_view(
         return True
     step_m = abs(float((points[L.LEFT_ANKLE] - points[L.RIGHT_ANKLE]) @ ground_up))
     return step_m <= FEET_LEVEL_LEG_RATIO * leg_length_m
+
+
+def _a_leg_hidden(visibility: np.ndarray, min_visibility: float) -> bool:
+    """Whether the knee or ankle of either leg is seen less than `min_visibility` (or is out of the picture)."""
+    return any(float(np.min(visibility[[knee, ankle]])) < min_visibility for _, knee, ankle in _LEGS)
 
 
 def _implausible_landmarks(check: LegCheck) -> frozenset[int]:

@@ -33,7 +33,10 @@ from posecheck.pose import PoseFrame
 # Reason codes a frame can carry (FrameMetrics.notes), in a fixed order (the frame table stores bits).
 LEG_REASONS = ("out_of_frame", "foot_above_floor", "bone_length", "legs_crossed", "joint_jump")
 FRAMING_NOTES = ("head_out_of_frame", "feet_out_of_frame", "person_small")
-NOTE_CODES = (*(f"leg_{reason}" for reason in LEG_REASONS), *FRAMING_NOTES)
+# A leg whose knee or ankle MediaPipe barely sees (behind the other leg or an object): its angle is
+# not used, the other leg's is (metrics set this note; it is no judgement of plausibility).
+HIDDEN_LEG = "hidden_leg"
+NOTE_CODES = (*(f"leg_{reason}" for reason in LEG_REASONS), *FRAMING_NOTES, HIDDEN_LEG)
 
 # A leg whose reliability falls under this is judged implausible: unseen.
 RELIABLE = 0.5

@@ -8,11 +8,14 @@ import dataclasses
 import numpy as np
 import pytest
 
-from posecheck.config import RulesConfig
+from posecheck.config import Config, RulesConfig
 from posecheck.landmarks import Landmark as L
 from posecheck.metrics import BodyCalibration, FrameMetrics, measure
 from posecheck.pose import PoseFrame
 from posecheck.rules import RulesEngine
+from posecheck.run import analyze_to_dir
+from posecheck.synth.clip import render_clip
+from posecheck.synth.scripts import default_variation
 from tests.skeleton_fixture import body_landmarks, pose_frame
 
 FPS = 15.0
@@ -121,3 +124,19 @@ def test_a_small_person_is_noted():
     small = dataclasses.replace(frame, image_xy_px=frame.image_xy_px * 0.3)
     assert "person_small" in run([small] * 3)[-1].notes
     assert "person_small" not in run([frame] * 3)[-1].notes
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("script", "occluder", "expected"), [
+    ("hinge-lift", "plate", {"bend_at_waist"}),
+    ("squat-lift", "plate", set()),
+])
+def test_rendered_lift_behind_a_plate_seen_from_the_front(tmp_path, script, occluder, expected):
+    """A plate between the camera and the shins (camera 75 deg off side-on): the hinge is a stoop, the
+    squat is not, and the report says what the plate kept from being seen."""
+    video, _ = render_clip(script, tmp_path / "clip.mp4", camera_yaw_deg=75.0, variation=default_variation(script),
+                           occluder=occluder)
+    report = analyze_to_dir(video, tmp_path / "out", Config()).report
+    raised = {event["rule"] for event in report["events"]}
+    assert raised & {"bend_at_waist"} == expected
+    assert report["summary"]["view"]["findings"], "the plate must be mentioned"
