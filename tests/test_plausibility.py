@@ -46,6 +46,21 @@ def on_plate(points: np.ndarray) -> np.ndarray:
     return moved
 
 
+def test_partial_body_with_a_hidden_leg_on_a_plate_gives_no_twist():
+    """Head out of the picture, one leg drawn on a plate (and barely seen), side-on: twist is not measured."""
+    lifted = body_landmarks(trunk_flexion_deg=40.0, hands="box")
+    lifted[[L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX]] += [0.0, 0.3, 0.0]
+    lifted[L.LEFT_KNEE] += [0.2, 0.0, 0.0]
+    frame = pose_frame(lifted, 10.0)
+    image, visibility = frame.image_xy_px.copy(), frame.visibility.copy()
+    image[:11, 1] = -20.0
+    visibility[[L.LEFT_KNEE, L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX]] = 0.3
+    partial = dataclasses.replace(frame, image_xy_px=image, visibility=visibility)
+    metrics = run([*standing(10.0), partial])[-1]
+    assert metrics.torso_twist_deg is None
+    assert "head_out_of_frame" in metrics.notes and "hidden_leg" in metrics.notes
+
+
 def hidden_legs(frame: PoseFrame) -> PoseFrame:
     """The frame with knees and feet hidden (visibility 0.1)."""
     visibility = frame.visibility.copy()
