@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 import numpy as np
 
 from posecheck.landmarks import Landmark as L
-from posecheck.plausibility import HIDDEN_LEG, LEG_CHAINS, LegCheck, PlausibilityState
+from posecheck.plausibility import HIDDEN_LEG, LEG_CHAINS, MISPLACED, LegCheck, PlausibilityState
 from posecheck.pose import PoseFrame
 
 METRIC_NAMES = (
@@ -307,8 +307,10 @@ def _measure(
     if learn:
         calibration = replace(calibration, plausibility=plausibility)
     visibility = _in_frame_visibility(pose)
-    # Twist's pelvis direction and the feet's direction come from both legs, seen or not.
-    legs_plausible = check.plausible(0) and check.plausible(1)
+    # Twist's pelvis direction and the feet's direction come from both legs, seen or not: a hidden leg
+    # out of place (a foot off the floor, legs crossed, a jump) spoils them too; a hidden shank drawn
+    # short (behind an object) does not.
+    legs_plausible = not any(reason in MISPLACED for side in check.reasons for reason in side)
     check = check.for_seen_legs(tuple(weight > 0 for weight in _limb_weights(visibility, min_visibility, _LEGS)))
     notes = check.notes + ((HIDDEN_LEG,) if _a_leg_hidden(visibility, min_visibility) else ())
     legs_believed = check.believed(0) and check.believed(1)

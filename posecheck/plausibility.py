@@ -32,6 +32,8 @@ from posecheck.pose import PoseFrame
 
 # Reason codes a frame can carry (FrameMetrics.notes), in a fixed order (the frame table stores bits).
 LEG_REASONS = ("out_of_frame", "foot_above_floor", "bone_length", "legs_crossed", "joint_jump")
+# Reasons that put a whole leg in the wrong place (not only a shank drawn short behind an object).
+MISPLACED = ("foot_above_floor", "legs_crossed", "joint_jump")
 FRAMING_NOTES = ("head_out_of_frame", "feet_out_of_frame", "person_small")
 # A leg whose knee or ankle MediaPipe barely sees (behind the other leg or an object): its angle is
 # not used, the other leg's is (metrics set this note; it is no judgement of plausibility).
