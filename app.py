@@ -9,12 +9,12 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from datetime import datetime
 from typing import Any
 
 import altair as alt
 import pandas as pd
 import streamlit as st
+import streamlit.components.v1 as components
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 from streamlit_webrtc import webrtc_streamer
 
@@ -26,6 +26,19 @@ from posecheck.pipeline import AnalysisSettings
 from posecheck.rules import RULE_IDS
 from posecheck.run import analyze_to_dir
 from posecheck.store import VIDEO_SUFFIXES, EventRecord, HistoryStore, SessionRecord, default_data_dir, upload_path
+from posecheck.wording import (
+    GUIDE_TITLE,
+    format_local_time,
+    format_value,
+    guide_text,
+    metric_name,
+    niosh_task_words,
+    peak_phrase,
+    plural,
+    reader_zone,
+    reba_outside_flags,
+    reba_risk_words,
+)
 
 PAGES = ("Live", "Upload", "Review", "Guide")
 VIDEO_TYPES = [suffix.lstrip(".") for suffix in VIDEO_SUFFIXES]
@@ -33,15 +46,17 @@ DEFAULT_UPLOAD_LIMIT_MB = 200
 LIVE_REFRESH_S = 0.25
 MAX_CHART_POINTS = 2000
 CHART_METRICS = {
-    "trunk_flexion_deg": "Trunk flexion",
-    "knee_flexion_deg": "Knee flexion",
+    "trunk_flexion_deg": "Back bent forward",
+    "knee_flexion_deg": "Knees bent",
     "torso_twist_deg": "Twist",
 }
 CHART_COLOURS = ("#1f77b4", "#2ca02c", "#9467bd")  # blue, green, purple: apart from the red spans
-# Twist the rule does not judge (seen near side-on): drawn apart, in a pale purple.
+# Twist the rule does not judge (seen near side-on): grey and dashed, unlike any judged angle.
 LOW_CONFIDENCE_TWIST = "Twist (not judged)"
-LOW_CONFIDENCE_TWIST_COLOUR = "#c5b0d5"
+LOW_CONFIDENCE_TWIST_COLOUR = "#7f7f7f"
+CHART_DASHES = ([1, 0], [1, 0], [1, 0], [6, 4])
 SEVERITY_BADGE = {"high": ":red-badge[high]", "medium": ":orange-badge[medium]", "low": ":gray-badge[low]"}
+EVENTS_PER_PAGE = 5
 ERROR_HINTS = {
     VideoReadError: "Is it a video file? MP4 (H.264) from a phone or camera works best.",
     NoPersonError: "Film the whole body from the side, in good light, with one person in view.",
@@ -58,6 +73,7 @@ RISK_BADGE = {
     "negligible": "gray", "low": "blue", "medium": "orange", "high": "red", "very high": "red",  # REBA
     "nominal": "green", "increased": "orange",  # NIOSH lifting index bands ("high" as above)
 }
+REBA_PART_WORDS = {"trunk": "back (trunk)", "lower_arm": "forearms", "upper_arm": "upper arms"}
 RISK_SCORES_CAPTION = (
     "REBA (Rapid Entire Body Assessment) scores the whole-body posture of each frame from 1 to 15. The revised "
     "NIOSH lifting equation gives each lift a recommended weight limit (RWL) and, with the load weight, a lifting "
@@ -86,19 +102,9 @@ def rule_title(rule: str) -> str:
     return ADVICE[rule].title
 
 
-def format_value(metric: str, value: float) -> str:
-    """A metric value with its unit: degrees, or a ratio of leg length / shoulder width."""
-    if metric.endswith("_deg"):
-        return f"{value:.0f}°"
-    if not metric.endswith("_rel"):
-        return f"{value:.2f}"
-    reference = "shoulder width" if metric in ("stance_width_rel", "hands_separation_rel") else "leg length"
-    return f"{value:.2f} × {reference}"
-
-
 def format_created(created_at: str) -> str:
-    """An ISO 8601 UTC time as 'YYYY-MM-DD HH:MM UTC'."""
-    return datetime.fromisoformat(created_at).strftime("%Y-%m-%d %H:%M UTC")
+    """An ISO 8601 time in the browser's time zone (UTC when the browser does not say)."""
+    return format_local_time(created_at, reader_zone(st.context.timezone))
 
 
 def escape_markdown(text: str) -> str:
@@ -159,12 +165,13 @@ def metrics_chart(
         frames[LOW_CONFIDENCE_TWIST] = frames["Twist"].where(low)
         frames["Twist"] = frames["Twist"].where(~low)
     lines = frames.melt("time_s", var_name="angle", value_name="degrees")
+    domain = [*CHART_METRICS.values(), LOW_CONFIDENCE_TWIST]
     line_chart = alt.Chart(lines).mark_line().encode(
         x=alt.X("time_s:Q", title="time (s)"),
         y=alt.Y("degrees:Q", title="angle (°)"),
         color=alt.Color("angle:N", title="Angle", scale=alt.Scale(
-            domain=[*CHART_METRICS.values(), LOW_CONFIDENCE_TWIST],
-            range=[*CHART_COLOURS, LOW_CONFIDENCE_TWIST_COLOUR])),
+            domain=domain, range=[*CHART_COLOURS, LOW_CONFIDENCE_TWIST_COLOUR])),
+        strokeDash=alt.StrokeDash("angle:N", legend=None, scale=alt.Scale(domain=domain, range=CHART_DASHES)),
     )
     return alt.layer(event_spans(events), line_chart).resolve_scale(color="independent").properties(height=280)
 
@@ -207,17 +214,20 @@ def show_summary(record: SessionRecord) -> None:
     coverage.metric("Frames with a person", f"{100 * summary.get('pose_detected_ratio', 0):.0f}%")
     duration.metric("Duration", f"{record.summary.duration_s:.1f} s")
     show_load_changes(summary.get("load"))
-    by_rule = summary.get("events_by_rule", {})
-    st.table(pd.DataFrame({"Rule": [rule_title(r) for r in by_rule], "Events": list(by_rule.values())}))
+    by_rule = {rule: count for rule, count in summary.get("events_by_rule", {}).items() if count}
+    if by_rule:
+        st.table(pd.DataFrame({"What was flagged": [rule_title(r) for r in by_rule], "Events": list(by_rule.values())}),
+                 hide_index=True)
     worst = summary.get("worst_moments", [])
     metric_of_rule = {event.rule: event.metric for event in record.events}
     if worst:
         st.markdown("**Worst moments**")
         for moment in worst:
             metric = metric_of_rule.get(moment["rule"], "")
+            value = peak_phrase(metric, moment["peak_value"]) if metric else f"{moment['peak_value']:.0f}"
             st.markdown(
-                f"- {rule_title(moment['rule'])} at {moment['peak_s']:.1f} s "
-                f"(peak {format_value(metric, moment['peak_value'])}) {SEVERITY_BADGE.get(moment['severity'], '')}"
+                f"- {rule_title(moment['rule'])} at {moment['peak_s']:.1f} s: {value} "
+                f"{SEVERITY_BADGE.get(moment['severity'], '')}"
             )
 
 
@@ -291,7 +301,8 @@ def format_drivers(drivers: list[dict[str, Any]]) -> str:
     parts = []
     for driver in drivers:
         angle = f" ({driver['value_deg']:.0f}°)" if driver.get("value_deg") is not None else ""
-        parts.append(f"{driver['part'].replace('_', ' ')} {driver['score']} of {driver['max_score']}{angle}")
+        parts.append(f"{REBA_PART_WORDS.get(driver['part'], driver['part'].replace('_', ' '))} "
+                     f"{driver['score']} of {driver['max_score']}{angle}")
     return ", ".join(parts)
 
 
@@ -314,17 +325,22 @@ def show_reba(store: HistoryStore, record: SessionRecord, reba: dict[str, Any] |
         st.info("No frame could be scored: REBA needs the trunk and knee angles (whole body in view, side-on).")
         return
     st.markdown(
-        f"**Worst REBA score: {worst['score']}** {risk_badge(worst['risk'])} at {worst['time_s']:.1f} s · "
-        f"action level {worst['action_level']}: {worst['action'].lower()}"
+        f"**Worst REBA score: {worst['score']} of 15** {risk_badge(worst['risk'])} at {worst['time_s']:.1f} s — "
+        f"{reba_risk_words(worst['risk'])}"
     )
+    if reba_outside_flags(reba, [(event.start_s, event.end_s) for event in record.events]):
+        st.caption(f"This worst moment ({worst['time_s']:.1f} s) is outside the flagged events: REBA rates the "
+                   "whole body's posture in every frame, not lifting technique, so it can peak where no rule warns.")
     if worst.get("drivers"):
         st.markdown(f"Driven by: {format_drivers(worst['drivers'])}")
-    st.markdown(f"Time at each risk level: {format_time_share(reba['time_share_by_risk'])} "
-                f"({reba['frames_scored']} frames scored)")
+    st.markdown(f"Time at each risk level: {format_time_share(reba['time_share_by_risk'])}")
     chart = reba_chart(store.load_frame_metrics(record.summary.id), record.events)
     if chart is not None:
         st.altair_chart(chart, width="stretch")
-    show_assumptions(reba.get("assumptions", []))
+    with st.expander("How REBA was scored (for safety staff)"):
+        st.markdown(f"REBA action level {worst['action_level']} ({worst['action']}); {reba['frames_scored']} "
+                    "frames scored (Hignett & McAtamney 2000).")
+        show_assumptions(reba.get("assumptions", []))
 
 
 def format_position(position: dict[str, float]) -> str:
@@ -356,32 +372,36 @@ def lifts_table(lifts: list[dict[str, Any]], load_known: bool) -> pd.DataFrame:
     ])
 
 
-def format_task_inputs(niosh: dict[str, Any]) -> str:
-    """The NIOSH task inputs used: load, coupling, work duration and frequency."""
-    load = "unknown" if niosh["load_kg"] is None else f"{niosh['load_kg']:g} kg"
-    duration = WORK_DURATION_LABELS.get(niosh["work_duration"], niosh["work_duration"])
-    return (f"Load {load} · coupling {niosh['coupling']} · work duration {duration} · "
-            f"{niosh['frequency_lifts_per_min']:g} lifts/min ({niosh['frequency_source']})")
+def lift_sentence(lift: dict[str, Any], load_kg: float | None) -> str:
+    """One lift in words: when, its recommended weight limit, and the lifting index if the load is known."""
+    sentence = (f"**Lift {lift['lift']}** ({lift['start_s']:.1f}–{lift['end_s']:.1f} s): recommended weight limit "
+                f"**{lift['RWL_kg']:.1f} kg**")
+    if load_kg is None:
+        return sentence + " (give the load weight for the lifting index)"
+    if lift["LI"] is None:
+        return sentence
+    return sentence + f"; {load_kg:g} kg is **{lift['LI']:.2f}×** that {risk_badge(lift['risk_band'])}"
 
 
 def show_niosh(niosh: dict[str, Any] | None) -> None:
-    """NIOSH: the task inputs, a table of lifts, each lift's limiting factors as advice, the assumptions."""
+    """NIOSH: what it assumed (next to the result), each lift in words with what limits it; the table for staff."""
     st.markdown("#### NIOSH lifting equation")
     if niosh is None:
         st.info("No NIOSH assessment for this session.")
         return
-    st.caption(format_task_inputs(niosh))
+    st.markdown("**Assumed for this result:** " + " · ".join(niosh_task_words(niosh))
+                + ". Not right? Change the task details and analyse again.")
     lifts = niosh["lifts"]
     if not lifts:
         st.info("No lift found: no pick-up was seen (the hands going down to a load and coming up with it). "
                 "A lift whose put-down is out of view still counts.")
-    else:
-        st.table(lifts_table(lifts, niosh["load_kg"] is not None), hide_index=True)
     for lift in lifts:
-        if lift["limiting_factors"]:
-            st.markdown(f"**Lift {lift['lift']}** (limited at the {lift['governing_end']}):\n"
-                        + "\n".join(f"- {factor}" for factor in lift["limiting_factors"]))
-    show_assumptions(niosh.get("assumptions", []))
+        factors = "".join(f"\n- {factor}" for factor in lift["limiting_factors"])
+        st.markdown(lift_sentence(lift, niosh["load_kg"]) + factors)
+    with st.expander("How NIOSH was calculated (for safety staff)"):
+        if lifts:
+            st.table(lifts_table(lifts, niosh["load_kg"] is not None), hide_index=True)
+        show_assumptions(niosh.get("assumptions", []))
 
 
 # ----- Live page ---------------------------------------------------------------------------------
@@ -414,51 +434,66 @@ def render_live_status(update: LiveUpdate | None) -> None:
         st.success("Technique OK in this frame.")
     if update is not None and update.view_notes:
         st.warning("**View:** " + "; ".join(update.view_notes), icon="📷")
-    counts = update.event_counts if update else {}
-    st.markdown("**Events this session**")
-    for column, rule in zip(st.columns(len(RULE_IDS)), RULE_IDS, strict=True):
-        column.metric(rule_title(rule), counts.get(rule, 0), help=f"rule id: {rule}")
+    render_live_counts(update.event_counts if update else {})
     if update is not None:
         angles = " · ".join(
-            f"{CHART_METRICS[name]}: {format_value(name, value) if value is not None else '--'}"
+            f"{CHART_METRICS[name]} {format_value(name, value) if value is not None else '--'}"
             for name, value in update.angles.items()
         )
-        st.caption(f"{update.time_s:.1f} s, {update.frames_analysed} frames analysed · {angles}")
+        st.caption(f"{update.time_s:.1f} s · {angles}")
 
 
-def live_page(store: HistoryStore) -> None:
-    """Live check with the webcam; the session is saved to the history when the stream stops."""
-    st.header("Live check")
-    st.write(
-        "Stand side-on to the camera with your whole body in view, the camera about level with your "
-        "waist or chest, press **START** and lift. "
-        "A red warning appears on the video and below it while a risky movement is detected. "
-        "Press **STOP** to end: the session is saved to the history (see Review)."
-    )
+def render_live_counts(counts: dict[str, int]) -> None:
+    """Events so far, one line per rule with its full name; counted rules in bold."""
+    lines = [f"**{counts.get(rule, 0)}** · {rule_title(rule)}" for rule in RULE_IDS]
+    st.markdown("**Events this session**  \n" + "  \n".join(lines))
+
+
+def live_settings() -> tuple[Config | None, bool]:
+    """The settings a new live session starts with (face blur, what is handled, task details)."""
     blur = st.toggle("Blur faces (video shown and saved)", value=True, key="live_blur")
     config: Config | None = None
     try:  # used when a session opens: changes during a session apply to the next one
         config = task_config()
     except ConfigError as error:
         st.error(f"{error}. Fix it to start a session (one already running goes on).")
-    stream = live_stream(store)
-    ctx = webrtc_streamer(
-        key="posecheck-live",
-        video_frame_callback=stream.on_frame,
-        on_video_ended=stream.finish_and_save,
-        rtc_configuration={"iceServers": []},
-        media_stream_constraints={"video": True, "audio": False},
+    return config, blur
+
+
+def live_page(store: HistoryStore) -> None:
+    """Live check with the webcam beside the current warning and the counts; saved when the stream stops."""
+    st.header("Live check")
+    st.caption(
+        "Stand side-on to the camera, whole body in view, camera about level with your waist or chest; press "
+        "**START** and lift. A red warning shows on the video and beside it while a risky movement is seen. "
+        "**STOP** ends and saves the session (see Review)."
     )
+    stream = live_stream(store)
+    video, side = st.columns([3, 2], gap="medium")
+    with video:
+        ctx = webrtc_streamer(
+            key="posecheck-live",
+            video_frame_callback=stream.on_frame,
+            on_video_ended=stream.finish_and_save,
+            rtc_configuration={"iceServers": []},
+            media_stream_constraints={"video": True, "audio": False},
+        )
+    with side:
+        status = st.empty()
+        st.markdown("**Settings** (used when a session starts)")
+        config, blur = live_settings()
     if not ctx.state.playing:
         stream.finish_and_save()
-        if stream.error:
-            st.error(escape_markdown(stream.error))
-        if stream.last_saved_id is not None:
-            st.success(f"Saved live session #{stream.last_saved_id} to the history: open **Review** to see it.")
+        with status.container():
+            if stream.error:
+                st.error(escape_markdown(stream.error))
+            if stream.last_saved_id is not None:
+                st.success(f"Saved live session #{stream.last_saved_id} to the history: open **Review** to see it.")
+            else:
+                st.info("Press **START** under the video to begin.")
         return
     if config is not None:
         stream.start(config, blur)
-    status = st.empty()
     latest: LiveUpdate | None = None
     while ctx.state.playing:  # the next rerun (e.g. STOP) interrupts this loop at an st call
         updates = stream.drain()
@@ -487,9 +522,10 @@ def task_config() -> Config:
 
 
 def task_details() -> ErgonomicsConfig:
-    """The REBA/NIOSH task inputs from the 'Task details' expander (0 = unknown)."""
+    """The REBA/NIOSH task inputs, in view with their defaults (0 = unknown)."""
     defaults = ErgonomicsConfig()
-    with st.expander("Task details (for REBA and NIOSH)"):
+    with st.container(border=True, key="task-details"):
+        st.markdown("**Task details** (for REBA and NIOSH)")
         st.caption("What video cannot measure. Leave 0 where unknown: the scores then state their assumptions.")
         weight, coupling = st.columns(2)
         duration, stature = st.columns(2)
@@ -604,34 +640,46 @@ def upload_page(store: HistoryStore) -> None:
 
 
 def request_jump(session_id: int, seconds: float) -> None:
-    """Button callback: start the session's video at `seconds`."""
-    st.session_state["video_jump"] = (session_id, seconds)
+    """Button callback: play the session's video from `seconds` (a new request each click)."""
+    count = st.session_state.get("video_jump", (None, 0.0, 0))[2]
+    st.session_state["video_jump"] = (session_id, seconds, count + 1)
+
+
+def event_video_start_s(event: EventRecord) -> float:
+    """Where the event starts in the saved video: its peak's place there less the time from start to peak."""
+    return max(0.0, event.video_s - (event.peak_s - event.start_s))
 
 
 def show_event_card(record: SessionRecord, index: int, event: EventRecord) -> None:
-    """One event: peak-frame image, values, time, severity, the advice and its source."""
+    """One event in plain words: peak-frame image, when, how far, what to do; measurement details for staff."""
     with st.container(border=True, key=f"event-{event.rule}-{index}"):
         image, details = st.columns([2, 3])
         if event.image_path is not None and event.image_path.is_file():
-            image.image(str(event.image_path), caption=f"Peak at {event.peak_s:.1f} s")
+            image.image(str(event.image_path), caption=f"Worst moment, {event.peak_s:.1f} s")
         else:
             image.caption("No image for this event.")
         details.markdown(f"#### {rule_title(event.rule)} {SEVERITY_BADGE.get(event.severity, '')}")
         details.markdown(
             f"**{event.start_s:.1f}–{event.end_s:.1f} s** ({event.end_s - event.start_s:.1f} s) · "
-            f"peak **{format_value(event.metric, event.peak_value)}** ({event.metric}) at {event.peak_s:.1f} s"
+            f"at its worst ({event.peak_s:.1f} s): **{peak_phrase(event.metric, event.peak_value)}**"
         )
-        details.markdown(f"**Advice:** {ADVICE[event.rule].message}")
-        reliability = event_reliability(record, event)
-        if reliability is not None:
-            notes = "; ".join(reliability.get("notes", [])) or "no caveat"
-            details.caption(f"Reliability {reliability['score']:.2f} (mean confidence of {event.metric}): {notes}")
+        details.markdown(f"**What to do:** {ADVICE[event.rule].message}")
         details.caption(f"Source: {event.source}")
         if record.video_path is not None:
             details.button(
-                "▶ Jump the video to this event", key=f"jump_{record.summary.id}_{index}",
-                on_click=request_jump, args=(record.summary.id, event.video_s),
+                "▶ Watch this moment", key=f"jump_{record.summary.id}_{index}",
+                on_click=request_jump, args=(record.summary.id, event_video_start_s(event)),
+                help="Plays the video above from the start of this event.",
             )
+        with details.expander("Measurement details (for safety staff)"):
+            st.markdown(
+                f"Measured as `{event.metric}` ({metric_name(event.metric)}): peak {event.peak_value:.3g} "
+                f"at {event.peak_s:.2f} s; frames {event.start_frame}–{event.end_frame}, peak frame {event.peak_frame}."
+            )
+            reliability = event_reliability(record, event)
+            if reliability is not None:
+                notes = "; ".join(reliability.get("notes", [])) or "no caveat"
+                st.caption(f"Reliability {reliability['score']:.2f} (mean confidence of {event.metric}): {notes}")
 
 
 def event_reliability(record: SessionRecord, event: EventRecord) -> dict[str, Any] | None:
@@ -645,31 +693,82 @@ def event_reliability(record: SessionRecord, event: EventRecord) -> dict[str, An
 def session_label(session_id: int, sessions: dict[int, Any]) -> str:
     """Selectbox label of a listed session."""
     s = sessions[session_id]
-    return f"#{s.id} · {s.kind} · {format_created(s.created_at)} · {s.source_name} · {s.events_total} events"
+    kind = "live" if s.kind == "live" else "video"
+    return f"{format_created(s.created_at)} · {s.source_name} ({kind}) · {plural(s.events_total, 'event')} · #{s.id}"
+
+
+def show_player(record: SessionRecord) -> None:
+    """The session's annotated video; a jump request scrolls to it and plays from the exact second asked."""
+    if record.video_path is None or not record.video_path.is_file():
+        return
+    jump = st.session_state.get("video_jump")
+    start_s = jump[1] if jump and jump[0] == record.summary.id else 0.0
+    with st.container(key="player"):
+        st.video(str(record.video_path), start_time=int(start_s), autoplay=start_s > 0, muted=True)
+    if start_s > 0:
+        seek_player(start_s, jump[2])
+
+
+SEEK_SCRIPT = """<script>
+// Scroll the app's player into view and play it from exactly %(seconds).3f s (request %(request)d).
+const doc = window.parent.document;
+function seek(tries) {
+  const video = doc.querySelector(".st-key-player video");
+  if (!video) { if (tries < 100) setTimeout(() => seek(tries + 1), 100); return; }
+  video.scrollIntoView({block: "center"});
+  const play = () => setTimeout(() => { video.currentTime = %(seconds).3f; video.play().catch(() => {}); }, 150);
+  if (video.readyState >= 1) play(); else video.addEventListener("loadedmetadata", play, {once: true});
+}
+seek(0);
+</script>"""
+
+
+def seek_player(seconds: float, request: int) -> None:
+    """Scroll to the player and seek it to `seconds` (st.video only starts at whole seconds)."""
+    components.html(SEEK_SCRIPT % {"seconds": seconds, "request": request}, height=0)
 
 
 def show_session(store: HistoryStore, record: SessionRecord) -> None:
     """A saved session: video (started where a card asked), summary, angle chart, downloads, event cards."""
-    session_id = record.summary.id
-    jump = st.session_state.get("video_jump")
-    start = int(jump[1]) if jump and jump[0] == session_id else 0
     video, summary = st.columns([3, 2])
-    if record.video_path is not None and record.video_path.is_file():
-        video.video(str(record.video_path), start_time=start, autoplay=start > 0, muted=True)
+    with video:
+        show_player(record)
     with summary:
         show_summary(record)
     show_chart(store, record)
     show_downloads(record)
     show_risk_scores(store, record)
-    rules = sorted({event.rule for event in record.events}, key=RULE_IDS.index)
+    show_events(record)
+
+
+def show_events(record: SessionRecord) -> None:
+    """The session's event cards, filtered by rule and shown EVENTS_PER_PAGE at a time."""
+    session_id = record.summary.id
     st.subheader(f"Events ({len(record.events)})")
     if not record.events:
         st.info("No events in this session.")
         return
-    chosen = st.multiselect("Filter by rule", rules, default=rules, format_func=rule_title, key=f"filter_{session_id}")
-    for index, event in enumerate(record.events):
-        if event.rule in chosen:
-            show_event_card(record, index, event)
+    rules = sorted({event.rule for event in record.events}, key=RULE_IDS.index)
+    chosen = st.multiselect("Show", rules, default=rules, format_func=rule_title, key=f"filter_{session_id}")
+    shown = [(index, event) for index, event in enumerate(record.events) if event.rule in chosen]
+    pages = [shown[start:start + EVENTS_PER_PAGE] for start in range(0, len(shown), EVENTS_PER_PAGE)]
+    if len(pages) > 1:
+        page = st.selectbox(
+            "Events shown", range(len(pages)), key=f"events_page_{session_id}",
+            format_func=lambda p: f"{p * EVENTS_PER_PAGE + 1}–{p * EVENTS_PER_PAGE + len(pages[p])} of {len(shown)}",
+        )
+        shown = pages[min(page or 0, len(pages) - 1)]
+    for index, event in shown:
+        show_event_card(record, index, event)
+
+
+def delete_button(store: HistoryStore, session_id: int) -> None:
+    """'Delete session' behind a confirmation: the session's video, report and images go for good."""
+    with st.popover(f"Delete session #{session_id}…"):
+        st.markdown(f"Delete session #{session_id} with its video, report and images? This cannot be undone.")
+        if st.button("Delete for good", type="primary", key=f"delete_{session_id}"):
+            store.delete_session(session_id)
+            st.rerun()
 
 
 def review_page(store: HistoryStore) -> None:
@@ -692,9 +791,7 @@ def review_page(store: HistoryStore) -> None:
         logger.exception("showing session #%s failed", session_id)
         message = short_error_message(error, {str(store.data_dir): "the data directory"})
         st.error(f"Session #{session_id} cannot be shown (its files are damaged): {escape_markdown(message)}")
-    if st.button(f"Delete session #{session_id}", key=f"delete_{session_id}"):
-        store.delete_session(session_id)
-        st.rerun()
+    delete_button(store, session_id)
 
 
 # ----- Guide page --------------------------------------------------------------------------------
@@ -753,7 +850,11 @@ def guide_page(_store: HistoryStore) -> None:
     st.subheader("Red flags: seek medical care")
     st.error("Seek medical care (at once for the first) if back pain comes with:\n\n"
              + "\n".join(f"- {flag}" for flag in RED_FLAGS))
-    st.caption("Source: the project's back-spasm guide (shared/seed/back-spasm-guide.txt).")
+    st.subheader("The whole guide")
+    with st.expander(GUIDE_TITLE):
+        st.text(guide_text())
+    st.caption("Source of every quote and piece of advice here: the project's back-spasm guide, shipped with "
+               "posecheck (posecheck/data/back-spasm-guide.txt) and shown in full above.")
 
 
 # ----- main ----------------------------------------------------------------------------------------
@@ -761,17 +862,39 @@ def guide_page(_store: HistoryStore) -> None:
 PAGE_RENDERERS = {"Live": live_page, "Upload": upload_page, "Review": review_page, "Guide": guide_page}
 
 
+# Streamlit's own "Running… Stop" indicator would sit beside the Live page's STOP: an end user needs one STOP.
+# The page starts near the top: the header bar holds nothing for an end user (client.toolbarMode = "minimal").
+APP_STYLE = ("<style>[data-testid='stStatusWidget'] {visibility: hidden;}"
+             " [data-testid='stMainBlockContainer'] {padding-top: 2.5rem;}</style>")
+
+
+def keep_a_page() -> None:
+    """Navigation callback: clicking the chosen page again keeps it chosen (instead of none)."""
+    if st.session_state.get("page") is None:
+        st.session_state["page"] = st.session_state.get("last_page", PAGES[0])
+
+
+def navigation() -> str:
+    """The page chosen in the top bar (no sidebar: on a phone nothing stays open over the page)."""
+    st.session_state.setdefault("page", PAGES[0])
+    brand, pages = st.columns([1, 4], vertical_alignment="center")
+    brand.markdown("### posecheck")
+    page = pages.segmented_control("Page", PAGES, key="page", on_change=keep_a_page, label_visibility="collapsed")
+    page = page if page in PAGES else st.session_state.get("last_page", PAGES[0])
+    st.session_state["last_page"] = page
+    return page
+
+
 def main() -> None:
-    """Sidebar navigation and the chosen page."""
-    st.set_page_config(page_title="posecheck", page_icon="🏋️", layout="wide")
+    """Top navigation and the chosen page; the disclaimer at the foot of every page."""
+    st.set_page_config(page_title="posecheck", page_icon="🏋️", layout="wide", initial_sidebar_state="collapsed")
+    st.html(APP_STYLE)
     try:
         store = get_store(str(default_data_dir()))
     except PosecheckError as error:
         st.error(f"Cannot open the session history: {escape_markdown(str(error))}")
         st.stop()
-    st.sidebar.title("posecheck")
-    page = st.sidebar.radio("Page", PAGES, key="page")
-    st.sidebar.caption(DISCLAIMER)
+    page = navigation()
     show_store_notices(store)
     try:
         if page != "Live":
@@ -781,6 +904,8 @@ def main() -> None:
         message = short_error_message(error, {str(store.data_dir): "the data directory"})
         st.error(f"The session history cannot be used: {escape_markdown(message)}")
     show_store_notices(store)  # a damaged database found while rendering the page
+    st.divider()
+    st.caption(DISCLAIMER)
 
 
 def show_store_notices(store: HistoryStore) -> None:

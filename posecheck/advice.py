@@ -12,12 +12,14 @@ GUIDE = "back-spasm guide"
 
 @dataclass(frozen=True)
 class Advice:
-    """What a rule means for the user, the advice, and where it comes from."""
+    """What a rule means for the user, the advice, where it comes from, and the advice in a few words (`cue`,
+    drawn on the video where a full sentence would not be read)."""
 
     rule: str
     title: str
     message: str
     source: str
+    cue: str
 
 
 ADVICE: dict[str, Advice] = {
@@ -30,6 +32,7 @@ ADVICE: dict[str, Advice] = {
             "so the leg and hip muscles do the work instead of the small back muscles.",
             source=f"{GUIDE}: 'bend at the hips and knees, ensuring the back remains straight'; "
             "'bends at the waist instead of the knees' is named a frequent trigger of back spasms.",
+            cue="Bend your hips and knees, back straight",
         ),
         Advice(
             rule="twist_under_load",
@@ -38,6 +41,7 @@ ADVICE: dict[str, Advice] = {
             "keeping shoulders and hips facing the same way.",
             source=f"{GUIDE}: 'Never twist the body while lifting or carrying a load, as this motion is "
             "destabilizing to the spine.'",
+            cue="Don't twist: turn with your feet",
         ),
         Advice(
             rule="load_far_from_body",
@@ -45,12 +49,14 @@ ADVICE: dict[str, Advice] = {
             message="Keep the object close to your body.",
             source=f"{GUIDE}: 'keep the object close to the body'; NIOSH lifting equation: the "
             "horizontal multiplier HM = 25/H falls as the hands move away from the ankles.",
+            cue="Keep the load close to your body",
         ),
         Advice(
             rule="narrow_stance",
             title="Narrow stance while lifting",
             message="Keep a wide stance, feet about shoulder-width apart or wider, for a stable base.",
             source=f"{GUIDE}: 'When lifting an object, maintain a wide stance'.",
+            cue="Keep a wide stance",
         ),
         Advice(
             rule="prolonged_flexion",
@@ -58,7 +64,8 @@ ADVICE: dict[str, Advice] = {
             message="Avoid holding a bent-forward posture: straighten up regularly, support the "
             "trunk, or raise the work.",
             source=f"{GUIDE}: 'Prolonged poor posture ... creates chronic muscle imbalances and strain'; "
-            "ISO 11226 / EN 1005-4: trunk flexion of 20-60 deg is acceptable only for limited holding time.",
+            "ISO 11226 / EN 1005-4: trunk flexion of 20-60° is acceptable only for limited holding time.",
+            cue="Straighten up regularly",
         ),
     )
 }

@@ -14,14 +14,24 @@ GOOD = (60, 200, 90)
 WARN = (230, 40, 40)
 TEXT = (255, 255, 255)
 DIM_TEXT = (150, 150, 150)  # a value the rules do not judge (twist seen near side-on)
-PANEL = (25, 25, 25)
-FONT = cv2.FONT_HERSHEY_SIMPLEX
+PANEL = (20, 20, 20)
+PANEL_OPACITY = 0.75
+FONT = cv2.FONT_HERSHEY_DUPLEX
+DEGREE = "°"  # OpenCV's fonts have no degree sign: it is drawn as a small ring
+# Sizes in pixels of a frame whose shorter side is REFERENCE_SIDE_PX; other frames scale with their shorter
+# side, so the text keeps its share of the picture on a phone's small player as on a monitor.
+REFERENCE_SIDE_PX = 480
+TITLE_FONT_SCALE = 1.1  # about 30 px high: the warning, readable at a third of its size
+CUE_FONT_SCALE = 0.85
+PANEL_FONT_SCALE = 0.75
+MARGIN_PX = 10
+LINE_GAP_PX = 12
 
 _PANEL_ROWS = (
-    ("Back (trunk)", "trunk_flexion_deg", "{:.0f} deg"),
-    ("Knees", "knee_flexion_deg", "{:.0f} deg"),
-    ("Hips", "hip_flexion_deg", "{:.0f} deg"),
-    ("Twist", "torso_twist_deg", "{:+.0f} deg"),
+    ("Back", "trunk_flexion_deg", "{:.0f}°"),
+    ("Knees", "knee_flexion_deg", "{:.0f}°"),
+    ("Hips", "hip_flexion_deg", "{:.0f}°"),
+    ("Twist", "torso_twist_deg", "{:+.0f}°"),
 )
 
 
@@ -58,19 +68,79 @@ def annotate_frame(
 ) -> np.ndarray:
     """Return a copy of the RGB frame with the skeleton, an angle panel and warnings drawn on it.
 
-    Twist below `twist_min_confidence` (not judged by the twist rule) is drawn in grey.
+    The warning banner runs across the top; the angle panel sits at the top right under it, clear of the
+    controls a video player lays over the bottom. Twist below `twist_min_confidence` (not judged by the
+    twist rule) is drawn in grey.
     """
     out = rgb.copy()
-    scale = max(out.shape[0] / 480.0, 0.5)
+    scale = frame_scale(out.shape)
     colour = WARN if flags else GOOD
     if pose is not None:
         _draw_skeleton(out, pose, colour, scale, min_visibility)
-    _draw_panel(out, metrics, load_held, scale, twist_min_confidence)
+    banner_bottom = 0
     if flags:
-        _draw_warning(out, flags, scale)
+        banner_bottom = _draw_warning(out, flags, scale)
     elif pose is None:
-        _draw_banner(out, "No person detected", (90, 90, 90), scale)
+        banner_bottom = _draw_banner(out, ["No person detected"], (90, 90, 90), scale)
+    _draw_panel(out, panel_rows(metrics, load_held, twist_min_confidence), scale, banner_bottom)
     return out
+
+
+def frame_scale(shape: tuple[int, ...]) -> float:
+    """How much larger than at REFERENCE_SIDE_PX the overlay is drawn on a frame of this shape."""
+    return max(min(shape[0], shape[1]) / REFERENCE_SIDE_PX, 0.4)
+
+
+def panel_rows(
+    metrics: FrameMetrics, load_held: bool, twist_min_confidence: float
+) -> list[tuple[str, tuple[int, int, int]]]:
+    """The angle panel's lines with their colours: each angle in degrees, then the load state."""
+    rows = []
+    for label, name, fmt in _PANEL_ROWS:
+        value = getattr(metrics, name)
+        judged = name != "torso_twist_deg" or metrics.confidence.get(name, 0.0) >= twist_min_confidence
+        rows.append((f"{label} {fmt.format(value) if value is not None else '--'}", TEXT if judged else DIM_TEXT))
+    rows.append(("Load held" if load_held else "No load", TEXT))
+    return rows
+
+
+def panel_box(shape: tuple[int, ...], rows: int, banner_bottom: int) -> tuple[int, int, int, int]:
+    """The angle panel's rectangle (x0, y0, x1, y1) in pixels: top right, under the banner."""
+    scale = frame_scale(shape)
+    line = _line_height(PANEL_FONT_SCALE * scale, scale)
+    width = _text_width("Twist +180°", PANEL_FONT_SCALE * scale, _thickness(scale)) + 2 * int(MARGIN_PX * scale)
+    x1 = shape[1] - int(MARGIN_PX * scale)
+    y0 = banner_bottom + int(MARGIN_PX * scale)
+    return max(0, x1 - width), y0, x1, min(shape[0], y0 + line * rows + int(MARGIN_PX * scale))
+
+
+def _thickness(scale: float) -> int:
+    return max(1, round(1.6 * scale))
+
+
+def _line_height(font_scale: float, scale: float) -> int:
+    return cv2.getTextSize("Hg", FONT, font_scale, _thickness(scale))[0][1] + int(LINE_GAP_PX * scale)
+
+
+def _text_width(text: str, font_scale: float, thickness: int) -> int:
+    plain = text.replace(DEGREE, "o")  # the ring takes about the room of a small letter
+    return cv2.getTextSize(plain, FONT, font_scale, thickness)[0][0]
+
+
+def _put_text(out: np.ndarray, text: str, origin: tuple[int, int], font_scale: float, colour: tuple,
+              thickness: int) -> None:
+    """Draw `text` at `origin` (baseline left), each degree sign as a small raised ring."""
+    x, y = origin
+    height = cv2.getTextSize("0", FONT, font_scale, thickness)[0][1]
+    for index, part in enumerate(text.split(DEGREE)):
+        if index:
+            radius = max(2, round(height * 0.16))
+            cv2.circle(out, (x + radius + thickness, y - height + radius), radius, colour, max(1, thickness - 1),
+                       cv2.LINE_AA)
+            x += 2 * radius + 3 * thickness
+        if part:
+            cv2.putText(out, part, (x, y), FONT, font_scale, colour, thickness, cv2.LINE_AA)
+            x += cv2.getTextSize(part, FONT, font_scale, thickness)[0][0]
 
 
 def _draw_skeleton(out: np.ndarray, pose: PoseFrame, colour: tuple, scale: float, min_vis: float) -> None:
@@ -87,52 +157,57 @@ def _draw_skeleton(out: np.ndarray, pose: PoseFrame, colour: tuple, scale: float
             cv2.circle(out, tuple(int(v) for v in points[index]), thickness + 1, TEXT, -1, cv2.LINE_AA)
 
 
-def _draw_panel(
-    out: np.ndarray, metrics: FrameMetrics, load_held: bool, scale: float, twist_min_confidence: float
-) -> None:
-    font_scale, line = 0.5 * scale, int(20 * scale)
-    rows = []
-    for label, name, fmt in _PANEL_ROWS:
-        value = getattr(metrics, name)
-        judged = name != "torso_twist_deg" or metrics.confidence.get(name, 0.0) >= twist_min_confidence
-        rows.append((f"{label}: {fmt.format(value) if value is not None else '--'}", TEXT if judged else DIM_TEXT))
-    rows.append(("Load: held" if load_held else "Load: none", TEXT))
-    width = int(170 * scale)
-    top = out.shape[0] - line * len(rows) - int(10 * scale)
+def _draw_panel(out: np.ndarray, rows: list[tuple[str, tuple[int, int, int]]], scale: float,
+                banner_bottom: int) -> None:
+    x0, y0, x1, y1 = panel_box(out.shape, len(rows), banner_bottom)
+    if y1 <= y0:
+        return
     # Darken only the panel's region (blending the whole frame would cost a full-frame copy).
-    region = out[max(0, top - int(6 * scale)):, :width]
-    region[:] = (region * 0.4 + np.array(PANEL) * 0.6).astype(np.uint8)
+    region = out[y0:y1, x0:x1]
+    region[:] = (region * (1 - PANEL_OPACITY) + np.array(PANEL) * PANEL_OPACITY).astype(np.uint8)
+    font_scale, thickness = PANEL_FONT_SCALE * scale, _thickness(scale)
+    line = _line_height(font_scale, scale)
     for i, (text, colour) in enumerate(rows):
-        y = top + line * (i + 1) - int(4 * scale)
-        cv2.putText(out, text, (int(6 * scale), y), FONT, font_scale, colour, max(1, int(scale)), cv2.LINE_AA)
+        baseline = y0 + line * (i + 1) - int(LINE_GAP_PX * scale / 2)
+        _put_text(out, text, (x0 + int(MARGIN_PX * scale), baseline), font_scale, colour, thickness)
 
 
-def _draw_warning(out: np.ndarray, flags: tuple[str, ...], scale: float) -> None:
-    """A red banner: the title of every active flag, then the first flag's advice, white on red."""
-    title = " + ".join(ADVICE[rule].title for rule in flags)
-    advice_lines = _wrap(ADVICE[flags[0]].message, max(20, int(out.shape[1] / (8.0 * scale))))
-    line_height = int(18 * scale)
-    _draw_banner(out, f"WARNING: {title}", WARN, scale, extra_height=line_height * len(advice_lines) + int(4 * scale))
-    y = int(40 * scale) + line_height - int(4 * scale)
-    for line in advice_lines:
-        cv2.putText(out, line, (int(8 * scale), y), FONT, 0.45 * scale, TEXT, max(1, int(scale)), cv2.LINE_AA)
-        y += line_height
+def _draw_warning(out: np.ndarray, flags: tuple[str, ...], scale: float) -> int:
+    """A red banner: the title of every active flag, then the first flag's advice in a few words, white on
+    red, and a red frame around the picture; returns the banner's bottom row."""
+    titles = " + ".join(ADVICE[rule].title for rule in flags)
+    bottom = _draw_banner(out, [f"WARNING: {titles}"], WARN, scale, cue=ADVICE[flags[0]].cue)
     cv2.rectangle(out, (0, 0), (out.shape[1] - 1, out.shape[0] - 1), WARN, max(4, int(6 * scale)))
+    return bottom
 
 
-def _draw_banner(out: np.ndarray, text: str, colour: tuple, scale: float, extra_height: int = 0) -> None:
-    height = int(40 * scale) + extra_height
-    cv2.rectangle(out, (0, 0), (out.shape[1], height), colour, -1)
-    cv2.putText(out, text, (int(8 * scale), int(27 * scale)), FONT, 0.62 * scale, TEXT, max(1, int(2 * scale)),
-                cv2.LINE_AA)
+def _draw_banner(out: np.ndarray, titles: list[str], colour: tuple, scale: float, cue: str = "") -> int:
+    """A full-width banner of `titles` (large) and `cue` (smaller), wrapped to the frame; its bottom row."""
+    width = out.shape[1] - 2 * int(MARGIN_PX * scale)
+    thickness = _thickness(scale)
+    lines = [(line, TITLE_FONT_SCALE * scale, thickness + 1) for title in titles
+             for line in _wrap_to_width(title, width, TITLE_FONT_SCALE * scale, thickness + 1)]
+    lines += [(line, CUE_FONT_SCALE * scale, thickness) for line in
+              _wrap_to_width(cue, width, CUE_FONT_SCALE * scale, thickness)]
+    heights = [_line_height(font_scale, scale) for _, font_scale, _ in lines]
+    bottom = min(out.shape[0], sum(heights) + int(MARGIN_PX * scale))
+    cv2.rectangle(out, (0, 0), (out.shape[1], bottom), colour, -1)
+    y = 0
+    for (text, font_scale, weight), height in zip(lines, heights, strict=True):
+        y += height
+        _put_text(out, text, (int(MARGIN_PX * scale), y - int(LINE_GAP_PX * scale / 2)), font_scale, TEXT, weight)
+    return bottom
 
 
-def _wrap(text: str, width: int) -> list[str]:
-    lines, current = [], ""
+def _wrap_to_width(text: str, width_px: int, font_scale: float, thickness: int) -> list[str]:
+    """`text` split into lines no wider than `width_px` (a single word longer than that stays whole)."""
+    lines: list[str] = []
+    current = ""
     for word in text.split():
-        if current and len(current) + 1 + len(word) > width:
+        candidate = f"{current} {word}".strip()
+        if current and _text_width(candidate, font_scale, thickness) > width_px:
             lines.append(current)
             current = word
         else:
-            current = f"{current} {word}".strip()
+            current = candidate
     return [*lines, current] if current else lines

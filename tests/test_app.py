@@ -261,6 +261,93 @@ def test_review_jumps_the_video_to_an_event(data_dir: Path) -> None:
     assert at.get("video")[0].proto.start_time == 4
 
 
+def worker_facing_text(at: AppTest) -> str:
+    """The page's text outside the expanders that hold the details for safety staff."""
+    staff = {id(element) for expander in at.expander for kind in ("markdown", "caption", "table")
+             for element in getattr(expander, kind)}
+    shown = [element for kind in ("markdown", "caption", "info", "warning", "success", "subheader")
+             for element in getattr(at, kind) if id(element) not in staff]
+    return " ".join(str(element.value) for element in shown)
+
+
+def with_risk_scores(data_dir: Path, session_id: int, reba_worst_s: float) -> None:
+    """Give a seeded session REBA (worst at `reba_worst_s`) and NIOSH results, as report.json has them."""
+    folder = HistoryStore(data_dir).load_session(session_id).directory
+    report = json.loads((folder / "report.json").read_text())
+    report["summary"]["reba"] = {
+        "frames_scored": 60, "time_share_by_risk": {"negligible": 0.5, "medium": 0.5},
+        "worst": {"time_s": reba_worst_s, "score": 5, "risk": "medium", "action_level": 2, "action": "Necessary",
+                  "drivers": [{"part": "trunk", "score": 4, "max_score": 5, "value_deg": 70.0}]},
+        "assumptions": ["wrist not measured: wrist score 1 assumed"],
+    }
+    report["summary"]["niosh"] = {
+        "lifts": [{"lift": 1, "start_s": 0.2, "end_s": 3.0, "origin": {"H_cm": 40, "V_cm": 30, "A_deg": 0},
+                   "destination": {"H_cm": 35, "V_cm": 100, "A_deg": 0}, "D_cm": 70, "RWL_kg": 11.2, "LI": None,
+                   "risk_band": None, "governing_end": "origin",
+                   "limiting_factors": ["hands 40 cm from the ankles: HM 0.63 — bring the load closer to the body"]}],
+        "frequency_lifts_per_min": 0.2, "frequency_source": "single-lift default", "load_kg": None,
+        "coupling": "good", "work_duration": "<=1h",
+        "assumptions": ["metres from the pose model's world landmarks: leg length 0.79 m"],
+    }
+    (folder / "report.json").write_text(json.dumps(report))
+    with sqlite3.connect(data_dir / "history.sqlite3") as db:
+        db.execute("UPDATE sessions SET summary_json = ? WHERE id = ?", (json.dumps(report["summary"]), session_id))
+
+
+def test_review_speaks_plain_words_with_technical_detail_for_staff(data_dir: Path) -> None:
+    """Issue 17 (4): no metric ids or developer terms in what a worker reads; they stay in the staff expanders."""
+    session_id = seed_session(data_dir)
+    with_risk_scores(data_dir, session_id, reba_worst_s=1.0)
+    at = open_page("Review")
+
+    assert not at.exception
+    shown = worker_facing_text(at)
+    assert "back bent forward 70°" in shown and "What to do:" in shown
+    for technical in ("_deg", "_rel", "world landmarks", "action level", "H is measured", "1 events"):
+        assert technical not in shown, technical
+    staff = " ".join(str(element.value) for expander in at.expander for element in expander.markdown)
+    assert "trunk_flexion_deg" in staff and "action level 2" in staff
+
+
+def test_niosh_shows_its_assumptions_beside_the_result(data_dir: Path) -> None:
+    """Issue 17 (6): coupling, duration and the unknown load are in view where the NIOSH result is."""
+    session_id = seed_session(data_dir)
+    with_risk_scores(data_dir, session_id, reba_worst_s=1.0)
+    shown = worker_facing_text(open_page("Review"))
+    assert "Assumed for this result:" in shown
+    assert all(words in shown for words in ("good grip", "lifting up to 1 h per shift", "load weight not given"))
+    assert "recommended weight limit **11.2 kg**" in shown
+
+
+def test_review_says_when_the_worst_reba_moment_is_outside_the_flags(data_dir: Path) -> None:
+    """Issue 17 (8): the seeded events span 0.5-1.5, 2.0-3.0 and 4.0-5.0 s."""
+    inside, outside = seed_session(data_dir), seed_session(data_dir)
+    with_risk_scores(data_dir, inside, reba_worst_s=1.0)
+    with_risk_scores(data_dir, outside, reba_worst_s=3.5)
+    at = open_page("Review")
+    assert at.selectbox(key="review_session").value == outside
+    assert "is outside the flagged events" in worker_facing_text(at)
+    at.selectbox(key="review_session").set_value(inside).run()
+    assert "is outside the flagged events" not in worker_facing_text(at)
+
+
+def test_review_pages_a_long_session(data_dir: Path) -> None:
+    """Issue 17 (7): a long live session shows its events a few at a time, not all at once."""
+    session_id = seed_session(data_dir)
+    with sqlite3.connect(data_dir / "history.sqlite3") as db:  # 3 events -> 12
+        rows = db.execute("SELECT * FROM events WHERE session_id = ?", (session_id,)).fetchall()
+        width = len(rows[0])
+        for _copy in range(3):
+            db.executemany(f"INSERT INTO events VALUES ({', '.join('?' * width)})",
+                           [(None, *row[1:]) for row in rows])
+    at = open_page("Review")
+    assert len(event_titles(at)) == 5
+    pages = at.selectbox(key=f"events_page_{session_id}")
+    assert pages.options == ["1–5 of 12", "6–10 of 12", "11–12 of 12"]
+    pages.set_value("11–12 of 12").run()
+    assert len(event_titles(at)) == 2
+
+
 def test_review_deletes_a_session(data_dir: Path) -> None:
     session_id = seed_session(data_dir)
     at = open_page("Review")
@@ -277,6 +364,10 @@ def test_guide_states_red_flags_and_no_diagnosis(data_dir: Path) -> None:
     assert "does not diagnose" in page_text
     assert all(flag in page_text for flag in RED_FLAGS)
     assert "hip hinge" in page_text and "Bird Dog" in page_text
+    # Issue 17 (4): the whole guide is shown from the copy inside the package, not a path outside it.
+    guide = " ".join(texts(at, "text"))
+    assert "When lifting an object, maintain a wide stance" in guide and "cauda equina" in guide
+    assert "shared/seed" not in " ".join(texts(at, "caption"))
 
 
 # ----- data safety: hostile names, a damaged history, an unwritable data directory --------------------
