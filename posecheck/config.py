@@ -79,6 +79,10 @@ class RulesConfig:
     # from a squat: straight legs keep it near 1, a squat's bent knees drop it (0.6 at knees 100 deg,
     # about 0.9 at 50 deg). At or above this share, a trunk past stoop_trunk_flexion_deg is a stoop.
     stoop_min_hip_height_knees_unseen: float = 0.85
+    # From this far off side-on (view_yaw_deg; 90 = facing the camera) the knee angle comes from the legs'
+    # foreshortening and over-reads a stoop's knees (40-60 deg for straight legs when the bent trunk hides
+    # the thighs): the hips' height as above also says the knees are idle.
+    stoop_hips_decide_from_view_deg: float = 70.0
     # Only while reaching low: hands below this fraction of knee height above the floor
     # (one open project counts a lift only while the wrist is below the knee).
     stoop_hands_below_knee_ratio: float = 1.0
@@ -338,6 +342,7 @@ def _validate(config: Config, source: str) -> None:
         (0 <= rules.stoop_min_knee_confidence <= 1, "rules.stoop_min_knee_confidence must be in [0, 1]"),
         (0 <= rules.stoop_min_hip_height_knees_unseen <= 2,
          "rules.stoop_min_hip_height_knees_unseen must be in [0, 2]"),
+        (0 <= rules.stoop_hips_decide_from_view_deg <= 90, "rules.stoop_hips_decide_from_view_deg must be in [0, 90]"),
     ]
     checks += _unit_checks(config)
     checks += [

@@ -75,6 +75,8 @@ class RuleSpec:
     min_duration_s: float
     severity: Callable[[float, float, float], str]  # (peak value, duration s, peak twist speed)
     peak_by_magnitude: bool = True
+    # A span becomes an event only once this also held on one of its frames (None: no such test).
+    qualifier: Condition | None = None
 
 
 def _value(metrics: FrameMetrics, name: str) -> float | None:
@@ -93,6 +95,7 @@ def _hands_low(metrics: FrameMetrics, ratio: float) -> bool | None:
 
 
 def _stoop(cfg: RulesConfig, trunk_limit: float) -> Condition:
+    """The stoop's posture: the trunk bent past `trunk_limit` while the knees do little of the bend."""
     def condition(m: FrameMetrics, _ctx: Context) -> bool | None:
         if not _all_known(m.trunk_flexion_deg):
             return None
@@ -102,14 +105,17 @@ def _stoop(cfg: RulesConfig, trunk_limit: float) -> Condition:
             return _stoop_knees_unseen(cfg, trunk_limit, m)
         knees_idle = m.knee_flexion_deg <= cfg.stoop_max_knee_flexion_deg or (
             _all_known(m.knee_share_of_bend) and m.knee_share_of_bend <= cfg.stoop_max_knee_share
-        )
-        bent = m.trunk_flexion_deg >= trunk_limit and knees_idle
-        if not bent:
-            return False
-        low = _hands_low(m, cfg.stoop_hands_below_knee_ratio)
-        return True if low is None else low
+        ) or _hips_high_seen_front_on(cfg, m)
+        return m.trunk_flexion_deg >= trunk_limit and knees_idle
 
     return condition
+
+
+def _hips_high_seen_front_on(cfg: RulesConfig, m: FrameMetrics) -> bool:
+    """Facing the camera the knee angle comes from foreshortening and over-reads a stoop's knees; the hips
+    staying near their standing height says the knees do little of the bend."""
+    front_on = _all_known(m.view_yaw_deg) and m.view_yaw_deg >= cfg.stoop_hips_decide_from_view_deg
+    return front_on and _all_known(m.hip_height_rel) and m.hip_height_rel >= cfg.stoop_min_hip_height_knees_unseen
 
 
 def _stoop_knees_unseen(cfg: RulesConfig, trunk_limit: float, m: FrameMetrics) -> bool | None:
@@ -117,12 +123,18 @@ def _stoop_knees_unseen(cfg: RulesConfig, trunk_limit: float, m: FrameMetrics) -
     (a squat drops them); without the hips' height, a trunk bent to the knees-unseen limit."""
     hips = m.hip_height_rel
     if _all_known(hips):
-        if m.trunk_flexion_deg < trunk_limit or hips < cfg.stoop_min_hip_height_knees_unseen:
-            return False
-        low = _hands_low(m, cfg.stoop_hands_below_knee_ratio)
-        return True if low is None else low
+        return m.trunk_flexion_deg >= trunk_limit and hips >= cfg.stoop_min_hip_height_knees_unseen
     release_margin = cfg.stoop_trunk_flexion_deg - trunk_limit  # keeps the hysteresis
     return m.trunk_flexion_deg >= cfg.stoop_trunk_flexion_knees_unseen_deg - release_margin or None
+
+
+def _reaching_low(cfg: RulesConfig) -> Condition:
+    """The hands at or below the knees (unknown counts as low): a stooped span becomes an event once
+    this held on one of its frames, so the event's start comes from the posture alone."""
+    def condition(m: FrameMetrics, _ctx: Context) -> bool | None:
+        return _hands_low(m, cfg.stoop_hands_below_knee_ratio) is not False
+
+    return condition
 
 
 def _twist(cfg: RulesConfig, limit: float) -> Condition:
@@ -177,6 +189,7 @@ def rule_specs(cfg: RulesConfig) -> tuple[RuleSpec, ...]:
             _stoop(cfg, cfg.stoop_trunk_flexion_deg), _stoop(cfg, cfg.stoop_release_trunk_flexion_deg),
             cfg.stoop_min_duration_s,
             _by_peak(60.0 + 15.0),  # REBA trunk > 60 deg scores 4 of 4; well beyond it: high
+            qualifier=_reaching_low(cfg),
         ),
         RuleSpec(
             "twist_under_load", "torso_twist_deg",
@@ -226,6 +239,7 @@ class _RuleState:
         self.peak_key = -math.inf
         self.peak_speed = 0.0
         self.frame_step_s = 0.0
+        self.qualified = self.spec.qualifier is None
         self.confirmed = False
 
     @property
@@ -256,7 +270,9 @@ class _RuleState:
         if ctx.twist_speed_deg_per_s is not None:
             self.peak_speed = max(self.peak_speed, abs(ctx.twist_speed_deg_per_s))
         self.frame_step_s = ctx.frame_step_s
-        if self.duration_s() >= self.spec.min_duration_s:
+        if not self.qualified and self.spec.qualifier(metrics, ctx):
+            self.qualified = True
+        if self.qualified and self.duration_s() >= self.spec.min_duration_s:
             self.confirmed = True
 
     def duration_s(self) -> float:

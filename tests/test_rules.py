@@ -73,6 +73,18 @@ def test_bend_without_reaching_low_is_not_a_stoop_lift() -> None:
     assert [e.rule for e in events] == []
 
 
+def test_stoop_starts_with_the_bend_not_when_the_hands_first_read_low() -> None:
+    """The hands' height against the knees is a noisy comparison (seen obliquely it reads low some frames
+    later at one frame rate than another): it makes a stooped span an event, the posture dates it."""
+    bent_hands_high = {**STOOP, "hand_height_rel": 0.7}
+    events, flags = run(frames((1, STANDING), (0.6, bent_hands_high), (0.6, STOOP), (1, STANDING)))
+    assert [e.rule for e in events] == ["bend_at_waist"]
+    assert events[0].start_s == pytest.approx(1.0, abs=0.07)
+    assert events[0].end_s == pytest.approx(2.2, abs=0.07)
+    # Live, the flag waits for the reach: not while the hands are still high.
+    assert "bend_at_waist" not in flags[15 + 8] and "bend_at_waist" in flags[15 + 10]
+
+
 def test_spike_shorter_than_min_duration_ignored() -> None:
     events, _ = run(frames((1, STANDING), (0.2, STOOP), (1, STANDING)))
     assert events == []
@@ -141,6 +153,18 @@ def test_stoop_recognised_by_knee_share_when_knee_angle_over_reads() -> None:
     assert [e.rule for e in events] == ["bend_at_waist"]
     deep_squat = {**SQUAT, "trunk_flexion_deg": 60.0, "knee_share_of_bend": 95.0 / (95.0 + 60.0)}
     assert run(frames((1, STANDING), (1, deep_squat), (1, STANDING)))[0] == []
+
+
+def test_facing_the_camera_hips_kept_high_tell_a_stoop_whatever_the_knee_reads() -> None:
+    """Front-on the knee angle comes from foreshortening (a real stoop seen from the front read 40-60 deg);
+    the hips staying near their standing height decide there, not side-on."""
+    front_stoop = {**STOOP, "trunk_flexion_deg": 80.0, "knee_flexion_deg": 50.0, "knee_share_of_bend": 50 / 130,
+                   "hip_height_rel": 0.9, "view_yaw_deg": 88.0}
+    assert [e.rule for e in run(frames((1, STANDING), (1, front_stoop), (1, STANDING)))[0]] == ["bend_at_waist"]
+    front_squat = {**front_stoop, "hip_height_rel": 0.62}
+    assert run(frames((1, STANDING), (1, front_squat), (1, STANDING)))[0] == []
+    side_semi_squat = {**front_stoop, "view_yaw_deg": 10.0}
+    assert run(frames((1, STANDING), (1, side_semi_squat), (1, STANDING)))[0] == []
 
 
 def test_deep_bend_with_hidden_knees_is_a_stoop() -> None:
