@@ -16,7 +16,7 @@ from typing import Any
 from posecheck.config import RulesConfig
 from posecheck.frames import FrameTable
 from posecheck.metrics import FrameMetrics
-from posecheck.plausibility import HIDDEN_LEG
+from posecheck.plausibility import BODY_INVERTED, HIDDEN_LEG, LEGS_GUESSED
 from posecheck.rules import RULE_IDS, Event
 
 # A finding is reported when it lasts at least this long (the rules' shortest minimum duration).
@@ -36,6 +36,8 @@ LEG_RULES = ("bend_at_waist", "narrow_stance", "load_far_from_body")
 FINDINGS: dict[str, tuple[str, tuple[str, ...]]] = {
     "no_person": ("No person was found for {seconds:.1f} s ({share:.0%} of the video): nothing was judged then.",
                   RULE_IDS),
+    "body_lost": ("The body was drawn upside down (both feet above the hips) for {seconds:.1f} s ({share:.0%}): the "
+                  "pose model lost the person, e.g. behind a plate or an object; nothing was judged then.", RULE_IDS),
     "head_out_of_frame": ("The head was out of the picture for {seconds:.1f} s ({share:.0%}): keep the whole body "
                           "in view; the neck angle was not measured then.", ()),
     "feet_out_of_frame": ("The feet were out of the picture for {seconds:.1f} s ({share:.0%}): knee angle, stance "
@@ -48,7 +50,10 @@ FINDINGS: dict[str, tuple[str, tuple[str, ...]]] = {
                          ("bend_at_waist", "twist_under_load", "narrow_stance")),
     "legs_hidden": ("The knees could not be seen for {seconds:.1f} s ({share:.0%}): bending at the waist was judged "
                     "from the trunk and the hips' height there.", ("bend_at_waist",)),
-    "one_leg_hidden": ("One leg was hidden (behind the other leg or an object) for {seconds:.1f} s ({share:.0%}): "
+    "legs_guessed": ("Both knees were barely visible (e.g. behind a plate or the load) for {seconds:.1f} s "
+                     "({share:.0%}): the knee angle came from where the pose model guessed them and is less "
+                     "certain.", ("bend_at_waist",)),
+    "one_leg_hidden": ("One leg was hidden (behind an object or the other leg) for {seconds:.1f} s ({share:.0%}): "
                        "the knee angle came from the leg in view.", ("bend_at_waist",)),
     "twist_not_judged": ("Twist was not judged for {seconds:.1f} s while a load was held ({share:.0%} of the video): "
                          "seen near side-on; film from 30-60 deg off the side to judge twisting.",
@@ -59,11 +64,13 @@ FINDINGS: dict[str, tuple[str, tuple[str, ...]]] = {
 # The same, in a few words, for one live frame.
 FRAME_PHRASES = {
     "no_person": "no person found",
+    "body_lost": "body drawn upside down (person lost behind an object?): nothing judged",
     "head_out_of_frame": "head out of the picture",
     "feet_out_of_frame": "feet out of the picture: knees, stance and reach not judged",
     "person_small": "small in the picture: come closer",
     "legs_implausible": "legs drawn where legs cannot be (object in front of the shins?): knees and twist not judged",
     "legs_hidden": "knees hidden: bending judged from the trunk and the hips' height",
+    "legs_guessed": "knees barely visible: knee angle guessed",
     "one_leg_hidden": "one leg hidden: knee angle from the other leg",
     "twist_not_judged": "near side-on: twist not judged",
     "front_on": "facing the camera: bending angles less accurate",
@@ -122,9 +129,13 @@ class FrameView:
         """The finding kinds (keys of FINDINGS) this frame shows."""
         if not self.pose_detected:
             return ["no_person"]
+        if BODY_INVERTED in self.notes:
+            return ["body_lost"]
         kinds = [note for note in _FRAMING if note in self.notes]
         if not self.knees_seen(cfg):
             kinds.append("legs_implausible" if self.legs_implausible() else "legs_hidden")
+        elif LEGS_GUESSED in self.notes:
+            kinds.append("legs_guessed")
         elif HIDDEN_LEG in self.notes:
             kinds.append("one_leg_hidden")
         if self.load_held and not self.twist_judged(cfg) and not self.legs_implausible():

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 import numpy as np
 
 from posecheck.landmarks import Landmark as L
-from posecheck.plausibility import HIDDEN_LEG, LEG_CHAINS, MISPLACED, LegCheck, PlausibilityState
+from posecheck.plausibility import HIDDEN_LEG, LEG_CHAINS, LEGS_GUESSED, MISPLACED, LegCheck, PlausibilityState
 from posecheck.pose import PoseFrame
 
 METRIC_NAMES = (
@@ -306,13 +306,15 @@ def _measure(
     check, plausibility = calibration.plausibility.check(pose, points, time_s, learn)
     if learn:
         calibration = replace(calibration, plausibility=plausibility)
+    if check.inverted:
+        return replace(EMPTY_METRICS, notes=check.notes), calibration
     visibility = _in_frame_visibility(pose)
     # Twist's pelvis direction and the feet's direction come from both legs, seen or not: a hidden leg
     # out of place (a foot off the floor, legs crossed, a jump) spoils them too; a hidden shank drawn
     # short (behind an object) does not.
     legs_plausible = not any(reason in MISPLACED for side in check.reasons for reason in side)
     check = check.for_seen_legs(tuple(weight > 0 for weight in _limb_weights(visibility, min_visibility, _LEGS)))
-    notes = check.notes + ((HIDDEN_LEG,) if _a_leg_hidden(visibility, min_visibility) else ())
+    notes = check.notes
     legs_believed = check.believed(0) and check.believed(1)
     if not legs_believed:
         points = body_points(pose, _implausible_landmarks(check))
@@ -321,7 +323,8 @@ def _measure(
     arms = _limb_weights(visibility, min_visibility, _ARMS)
     body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY, arms, feet_usable=legs_plausible)
     if body is None:
-        return replace(EMPTY_METRICS, notes=notes), calibration
+        return replace(EMPTY_METRICS, notes=notes + _hidden_leg_notes(visibility, min_visibility, pose, None)), \
+            calibration
     trunk_deg = trunk_flexion_deg(body)
     if learn:
         shoulders_seen = bool(np.min(visibility[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]]) >= min_visibility)
@@ -351,6 +354,7 @@ def _measure(
         "camera_pitch_deg": calibration.camera_pitch_deg if calibration.pitch_samples else None,
     }
     values["knee_share_of_bend"] = knee_share_of_bend(values["knee_flexion_deg"], values["trunk_flexion_deg"])
+    notes += _hidden_leg_notes(visibility, min_visibility, pose, values["view_yaw_deg"])
     confidence = _confidences(visibility, min_visibility, values["view_yaw_deg"], legs, arms)
     if not whole_body_in_view(visibility, min_visibility, points, ground_up, body.leg_length_m):
         confidence["torso_twist_deg"] = 0.0  # twist is not judged from a partial body
@@ -385,9 +389,26 @@ def whole_body_in_view(
     return step_m <= FEET_LEVEL_LEG_RATIO * leg_length_m
 
 
-def _a_leg_hidden(visibility: np.ndarray, min_visibility: float) -> bool:
-    """Whether the knee or ankle of either leg is seen less than `min_visibility` (or is out of the picture)."""
-    return any(float(np.min(visibility[[knee, ankle]])) < min_visibility for _, knee, ankle in _LEGS)
+# Within this many degrees of side-on, the far leg is behind the near one: hiding it hides nothing else.
+FAR_LEG_BEHIND_VIEW_DEG = 30.0
+
+
+def _hidden_leg_notes(
+    visibility: np.ndarray, min_visibility: float, pose: PoseFrame, view_yaw: float | None
+) -> tuple[str, ...]:
+    """LEGS_GUESSED when both legs' knee or ankle are seen less than `min_visibility` (or are out of the
+    picture); HIDDEN_LEG when one is, unless it is the far leg of a person seen side-on (`view_yaw`)."""
+    hidden = [float(np.min(visibility[[knee, ankle]])) < min_visibility for _, knee, ankle in _LEGS]
+    if all(hidden):
+        return (LEGS_GUESSED,)
+    if not any(hidden):
+        return ()
+    if view_yaw is not None and view_yaw < FAR_LEG_BEHIND_VIEW_DEG:
+        depth = pose.world_xyz_m[:, 2]  # MediaPipe: away from the camera
+        far = int(depth[L.RIGHT_HIP] + depth[L.RIGHT_KNEE] > depth[L.LEFT_HIP] + depth[L.LEFT_KNEE])
+        if hidden[far]:
+            return ()
+    return (HIDDEN_LEG,)
 
 
 def _implausible_landmarks(check: LegCheck) -> frozenset[int]:

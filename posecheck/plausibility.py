@@ -35,10 +35,18 @@ LEG_REASONS = ("out_of_frame", "foot_above_floor", "bone_length", "legs_crossed"
 # Reasons that put a whole leg in the wrong place (not only a shank drawn short behind an object).
 MISPLACED = ("foot_above_floor", "legs_crossed", "joint_jump")
 FRAMING_NOTES = ("head_out_of_frame", "feet_out_of_frame", "person_small")
-# A leg whose knee or ankle MediaPipe barely sees (behind the other leg or an object): its angle is
-# not used, the other leg's is (metrics set this note; it is no judgement of plausibility).
+# A leg whose knee or ankle MediaPipe barely sees (behind an object, or the far leg behind the near one
+# when not seen side-on): its angle is not used, the other leg's is (metrics set this note; it is no
+# judgement of plausibility). Side-on the far leg is always behind the near one: no note.
 HIDDEN_LEG = "hidden_leg"
-NOTE_CODES = (*(f"leg_{reason}" for reason in LEG_REASONS), *FRAMING_NOTES, HIDDEN_LEG)
+# Both legs' knees or ankles barely seen (under min_visibility): the knee angle comes from a leg the
+# model guessed, used at its low visibility.
+LEGS_GUESSED = "legs_guessed"
+# Both feet drawn above the hips, in the picture and in MediaPipe's 3D: no standing or lifting person
+# looks like that; MediaPipe has lost the body (e.g. a skeleton drawn inside a barbell plate in front
+# of the lifter). Nothing of such a frame is judged.
+BODY_INVERTED = "body_inverted"
+NOTE_CODES = (*(f"leg_{reason}" for reason in LEG_REASONS), *FRAMING_NOTES, HIDDEN_LEG, BODY_INVERTED, LEGS_GUESSED)
 
 # A leg whose reliability falls under this is judged implausible: unseen.
 RELIABLE = 0.5
@@ -108,6 +116,7 @@ class LegCheck:
     reasons: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())
     hip_height_rel: float | None = None
     framing: tuple[str, ...] = ()
+    inverted: bool = False  # both feet above the hips: the whole body is implausible (BODY_INVERTED)
 
     def plausible(self, side: int) -> bool:
         """Whether leg `side` (0 left, 1 right) is believed."""
@@ -118,7 +127,7 @@ class LegCheck:
         """Reason codes of this frame (see NOTE_CODES)."""
         failed = {reason for side in self.reasons for reason in side}
         legs = tuple(f"leg_{reason}" for reason in LEG_REASONS if reason in failed)
-        return (*legs, *self.framing)
+        return (*legs, *self.framing, *((BODY_INVERTED,) if self.inverted else ()))
 
     def for_seen_legs(self, seen: tuple[bool, bool]) -> LegCheck:
         """The check with the reasons of legs that are not seen anyway (low visibility) dropped, except
@@ -172,7 +181,7 @@ class PlausibilityState:
             reasons.append(tuple(reason for reason, value in side_scores.items() if value < RELIABLE))
         check = LegCheck(
             (reliability[0], reliability[1]), (reasons[0], reasons[1]),
-            _hip_height_rel(image, reference), _framing(pose, reference),
+            _hip_height_rel(image, reference), _framing(pose, reference), _feet_above_hips(pose),
         )
         if learn and time_s is not None and not (any(jumps) and time_s - self.previous[0] < JUMP_MEMORY_S):
             state = replace(state, previous=(time_s, tuple(map(tuple, image[list(_MOVING)].tolist()))))
@@ -279,6 +288,15 @@ def _leg_scores(
         scores["foot_above_floor"] = _ramp(rise, *FOOT_RISE_LEG)
     scores["bone_length"] = bone
     return scores
+
+
+def _feet_above_hips(pose: PoseFrame) -> bool:
+    """Whether both ankles lie above the hips' midpoint in the picture and in MediaPipe's 3D (y down in both)."""
+    hips = (L.LEFT_HIP, L.RIGHT_HIP)
+    return all(
+        bool(np.all(points[list(_ANKLES), 1] < np.mean(points[list(hips), 1])))
+        for points in (pose.image_xy_px, pose.world_xyz_m)
+    )
 
 
 def _legs_crossed(world: np.ndarray) -> bool:

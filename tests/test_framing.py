@@ -82,3 +82,13 @@ def test_event_reliability_says_when_the_knees_were_unseen():
     reliability = event_reliability(table, event, RulesConfig())
     assert reliability["score"] == pytest.approx(0.8)
     assert reliability["notes"] == ["knees unseen: judged from the trunk and the hips' height in 100% of the event"]
+
+
+def test_a_body_drawn_upside_down_and_guessed_knees_are_reported():
+    inverted = FrameMetrics(notes=("body_inverted",))
+    guessed = good(notes=("legs_guessed",), confidence={**SEEN, "knee_flexion_deg": 0.4})
+    found = kinds(view_summary(table_of([good()] * 10 + [inverted] * 4 + [guessed] * 6), RulesConfig()))
+    assert found["body_lost"]["seconds"] == pytest.approx(0.4)
+    assert "upside down" in found["body_lost"]["message"]
+    assert found["legs_guessed"]["rules"] == ["bend_at_waist"]
+    assert "one_leg_hidden" not in found

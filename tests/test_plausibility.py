@@ -58,7 +58,23 @@ def test_partial_body_with_a_hidden_leg_on_a_plate_gives_no_twist():
     partial = dataclasses.replace(frame, image_xy_px=image, visibility=visibility)
     metrics = run([*standing(10.0), partial])[-1]
     assert metrics.torso_twist_deg is None
-    assert "head_out_of_frame" in metrics.notes and "hidden_leg" in metrics.notes
+    # Side-on the hidden leg is the far one, always behind the near one: no note says so.
+    assert "head_out_of_frame" in metrics.notes and "hidden_leg" not in metrics.notes
+
+
+@pytest.mark.parametrize(("yaw", "hidden_side", "expected"), [
+    (10.0, "LEFT", ()),  # side-on, the far leg behind the near one: nothing is lost
+    (10.0, "RIGHT", ("hidden_leg",)),  # side-on, the near leg hidden: an object in front of it
+    (60.0, "LEFT", ("hidden_leg",)),  # oblique: both legs should be in view
+    (10.0, "BOTH", ("legs_guessed",)),
+])
+def test_a_hidden_leg_is_noted_only_where_it_should_be_seen(yaw, hidden_side, expected):
+    frame = pose_frame(body_landmarks(trunk_flexion_deg=20.0), yaw)
+    visibility = frame.visibility.copy()
+    for side in ("LEFT", "RIGHT") if hidden_side == "BOTH" else (hidden_side,):
+        visibility[[L[f"{side}_KNEE"], L[f"{side}_ANKLE"]]] = 0.3
+    metrics = run([*standing(yaw), dataclasses.replace(frame, visibility=visibility)])[-1]
+    assert tuple(note for note in metrics.notes if note in ("hidden_leg", "legs_guessed")) == expected
 
 
 def hidden_legs(frame: PoseFrame) -> PoseFrame:
@@ -106,6 +122,25 @@ def test_hinge_with_legs_on_a_plate_is_a_stoop_and_squat_is_not(yaw):
     assert squat_metrics[12].hip_height_rel < 0.8
     assert flagged(stoop_metrics) == {"bend_at_waist"}
     assert "bend_at_waist" not in flagged(squat_metrics)
+
+
+def folded_into_a_plate(points: np.ndarray) -> np.ndarray:
+    """The body as MediaPipe drew it inside a barbell plate in front of an upright lifter: the trunk bent
+    forward and the legs mirrored up above the hips (real clip bad006)."""
+    folded = points.copy()
+    hip_y = float(points[[L.LEFT_HIP, L.RIGHT_HIP], 1].mean())
+    legs = [L.LEFT_KNEE, L.RIGHT_KNEE, *LOWER_LEGS[2:]]
+    folded[legs, 1] = 2 * hip_y - points[legs, 1]
+    return folded
+
+
+def test_a_body_drawn_with_the_feet_above_the_hips_is_not_judged():
+    inverted = pose_frame(folded_into_a_plate(body_landmarks(trunk_flexion_deg=65.0, hands="box")), 90.0)
+    metrics = run([*standing(90.0), *[inverted] * int(FPS), *standing(90.0, 5)])
+    assert "body_inverted" in metrics[12].notes
+    assert metrics[12].trunk_flexion_deg is None and metrics[12].knee_flexion_deg is None
+    assert "bend_at_waist" not in flagged(metrics)
+    assert all("body_inverted" not in m.notes for m in metrics[:10])
 
 
 def test_knees_attached_to_the_other_hip_are_crossed():
