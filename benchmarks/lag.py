@@ -4,6 +4,7 @@
     python benchmarks/lag.py --quick             # stoop lift, 0.6 s down, 15 and 60 fps, side-on
     python benchmarks/lag.py --plot angle.png    # also draws truth / raw / zero-phase / One Euro of one clip
     python benchmarks/lag.py --cache DIR         # keep the detected tracks: a rerun only re-judges them
+    python benchmarks/lag.py --scripts squat-lift --yaw 0 30 60 90 --down-s 0.6 1.2 --fps 15 60
 
 Each lift of the synthetic lifter (posecheck.synth, `Variation(down_s=...)`: down in `down_s`
 seconds, up about as fast) is rendered to H.264 and its poses are detected once with posecheck's own
@@ -168,9 +169,11 @@ def main() -> int:
     parser.add_argument("--plot", type=Path, help="write the angle plot of the first clip at 30 fps (or the first)")
     parser.add_argument("--yaw", type=float, nargs="+", default=[0.0, 60.0], help="camera yaws (deg)")
     parser.add_argument("--cache", type=Path, help="keep the detected landmark tracks here and reuse them")
+    parser.add_argument("--scripts", nargs="+", default=["stoop-lift", "squat-lift"], help="lift scripts")
+    parser.add_argument("--down-s", nargs="+", type=float, default=[0.6, 0.9, 1.2], help="seconds down")
+    parser.add_argument("--fps", nargs="+", type=float, default=[15.0, 24.0, 30.0, 60.0], help="frame rates")
     args = parser.parse_args()
-    scripts, downs, rates = ("stoop-lift", "squat-lift"), (0.6, 0.9, 1.2), (15.0, 24.0, 30.0, 60.0)
-    yaws = args.yaw
+    scripts, downs, rates, yaws = args.scripts, args.down_s, args.fps, args.yaw
     if args.quick:
         scripts, downs, rates, yaws = ("stoop-lift",), (0.6,), (15.0, 60.0), [0.0]
     config = Config()
