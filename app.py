@@ -19,6 +19,7 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 from streamlit_webrtc import webrtc_streamer
 
 from posecheck.advice import ADVICE, DISCLAIMER, RED_FLAGS
+from posecheck.audit_report import ReportContext, build_pdf
 from posecheck.config import COUPLINGS, LOAD_MODES, WORK_DURATIONS, Config, ErgonomicsConfig, RulesConfig, validated
 from posecheck.errors import ConfigError, NoPersonError, PosecheckError, VideoReadError
 from posecheck.live import LiveStream, LiveUpdate
@@ -264,8 +265,23 @@ def show_chart(store: HistoryStore, record: SessionRecord) -> None:
         st.altair_chart(chart, width="stretch")
 
 
+def session_pdf(record: SessionRecord) -> bytes:
+    """The session's printable audit report (made when its download button is pressed)."""
+    kind = "live webcam session" if record.summary.kind == "live" else "uploaded video"
+    context = ReportContext(record.summary.source_name, record.summary.created_at, reader_zone(st.context.timezone),
+                            f"session #{record.summary.id}, {kind}")
+    return build_pdf(record.directory, context)
+
+
 def show_downloads(record: SessionRecord) -> None:
-    """Download buttons for report.json, metrics.csv and annotated.mp4."""
+    """The audit report (PDF) to print or file, then report.json, metrics.csv and annotated.mp4."""
+    st.download_button(
+        "Download the assessment report (PDF)", data=lambda: session_pdf(record), type="primary",
+        file_name=f"posecheck-{record.summary.id}-report.pdf", mime="application/pdf", on_click="ignore",
+        key=f"download_{record.summary.id}_pdf", icon=":material/print:",
+        help="A printable report to file or hand on: the events with their pictures and advice, REBA and NIOSH "
+             "with their assumptions, what the camera showed, and the red flags.",
+    )
     files = [
         ("report.json", record.report_path, "application/json"),
         ("metrics.csv", record.csv_path, "text/csv"),

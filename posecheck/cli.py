@@ -1,4 +1,4 @@
-"""Command line: `posecheck analyze VIDEO`, `posecheck batch DIR`, `posecheck synth SCRIPT`.
+"""Command line: `posecheck analyze VIDEO`, `posecheck report DIR`, `posecheck batch DIR`, `posecheck synth SCRIPT`.
 
 Errors are one line on stderr with a documented exit code (see posecheck.errors):
 1 other posecheck error, 2 usage, 3 unreadable video, 4 no person found, 5 bad config,
@@ -72,6 +72,10 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("-o", "--output", default="posecheck-out", help="output directory (default posecheck-out)")
     analyze.add_argument("--quiet", action="store_true", help="no progress bar")
     add_analysis_options(analyze)
+    report = commands.add_parser("report", help="write the printable audit report (PDF) of an analysis")
+    report.add_argument("result", help="an output directory of `posecheck analyze` (holds report.json)")
+    report.add_argument("-o", "--output", help="PDF file to write (default RESULT/report.pdf)")
+    report.set_defaults(handler=run_report)
     from posecheck.batch import add_batch_parser
     from posecheck.synth.cli import add_synth_parser
 
@@ -127,6 +131,17 @@ def run_analyze(args: argparse.Namespace) -> int:
     print_summary(output.report)
     names = f"{output.report_path.name}, {output.csv_path.name}, {output.video_path.name} and events/"
     print(f"wrote {names} in {output.output_dir}")
+    return 0
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """`posecheck report`: write the audit report PDF of an analysed result directory."""
+    from pathlib import Path
+
+    from posecheck.audit_report import write_result_pdf
+
+    path = write_result_pdf(Path(args.result), Path(args.output) if args.output else None)
+    print(f"wrote {path}")
     return 0
 
 

@@ -26,7 +26,7 @@ MANIFEST_NAME = ".posecheck-manifest.json"
 PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
 # The only names a manifest may list (anything else in one is ignored): posecheck's outputs.
-_OWN_NAME = re.compile(r"(report\.json|metrics\.csv|annotated\.mp4|events/[A-Za-z0-9_]+\.jpg)")
+_OWN_NAME = re.compile(r"(report\.json|report\.pdf|metrics\.csv|annotated\.mp4|events/[A-Za-z0-9_]+\.jpg)")
 _MANIFEST_TEMPORARY = f"{MANIFEST_NAME}.tmp"
 _CHUNK_BYTES = 1 << 20
 

@@ -58,7 +58,8 @@ def test_upload_analyses_shows_and_saves(data_dir: Path, stoop_lift_video: Path)
     assert not at.exception and not at.error
     assert len(at.get("video")) == 1
     downloads = sorted(button.proto.label for button in at.get("download_button"))
-    assert downloads == ["Download annotated.mp4", "Download metrics.csv", "Download report.json"]
+    assert downloads == ["Download annotated.mp4", "Download metrics.csv", "Download report.json",
+                         "Download the assessment report (PDF)"]
     assert any("Lifts counted" in metric.label for metric in at.metric)
     [saved] = HistoryStore(data_dir).list_sessions()
     assert (saved.kind, saved.source_name) == ("upload", "my lift.mp4")

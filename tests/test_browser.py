@@ -199,6 +199,11 @@ def test_upload_shows_a_bend_at_waist_event(page: "sync_api.Page", stoop_lift_vi
     page.wait_for_timeout(1000)
     screenshot(page, "upload_result.png")
     assert page.get_by_test_id("stException").count() == 0
+    # Issue 17 (9): the printable report to file or hand on.
+    with page.expect_download(timeout=60_000) as download:
+        page.get_by_role("button", name=re.compile("Download the assessment report")).click()
+    assert download.value.suggested_filename.endswith("-report.pdf")
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
 
 
 HOSTILE_NAME = "![x](http://127.0.0.1:9/leak.png) **bold** <img src=leak2.png> :red[red] [a](leak3.html).mp4"
