@@ -174,7 +174,8 @@ def metrics_chart(
             domain=domain, range=[*CHART_COLOURS, LOW_CONFIDENCE_TWIST_COLOUR])),
         strokeDash=alt.StrokeDash("angle:N", legend=None, scale=alt.Scale(domain=domain, range=CHART_DASHES)),
     )
-    return alt.layer(event_spans(events), line_chart).resolve_scale(color="independent").properties(height=280)
+    return alt.layer(event_spans(events), line_chart).resolve_scale(color="independent").properties(height=280) \
+        .configure_legend(orient="bottom", columns=3)
 
 
 def event_spans(events: tuple[EventRecord, ...]) -> alt.Chart:
@@ -199,7 +200,8 @@ def reba_chart(columns: dict[str, list[Any]], events: tuple[EventRecord, ...]) -
         x=alt.X("time_s:Q", title="time (s)"),
         y=alt.Y("REBA score:Q", title="REBA score (1–15)", scale=alt.Scale(domain=[1, 15])),
     )
-    return alt.layer(event_spans(events), line_chart).resolve_scale(color="independent").properties(height=220)
+    return alt.layer(event_spans(events), line_chart).resolve_scale(color="independent").properties(height=220) \
+        .configure_legend(orient="bottom", columns=3)
 
 
 def show_summary(record: SessionRecord) -> None:
