@@ -121,6 +121,7 @@ class LoadTracker:
         self._recent: list[tuple[float, float]] = []  # (time s, hand height) before a reach
         self._carried_separation: float | None = None
         self._apart_since: tuple[int, float] | None = None
+        self._heights_seen = False
 
     def update(
         self, index: int, time_s: float, hand_height_rel: float | None, hands_separation_rel: float | None,
@@ -146,9 +147,12 @@ class LoadTracker:
     def _follow_reach(self, index: int, time_s: float, height: float, separation: float | None) -> None:
         cfg, reach = self._cfg, self._reach
         if reach is None:
+            first_seen = not self._heights_seen
+            self._heights_seen = True
             self._recent = [(t, h) for t, h in self._recent if time_s - t <= DESCENT_WINDOW_S] + [(time_s, height)]
             if height < cfg.low_hand_height_rel:
-                top = max(h for _, h in self._recent)
+                # Low from the first frame on (e.g. set up over a barbell): the descent was before the view.
+                top = math.inf if first_seen else max(h for _, h in self._recent)
                 self._reach = _Reach(index, time_s, height, top, [(index, time_s, height)])
             return
         reach.heights.append((index, time_s, height))
@@ -293,7 +297,9 @@ _HANDS = (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_INDEX, L.RIGHT_INDEX, L.LEFT_PINKY
 _LIMBS = ((L.LEFT_HIP, L.LEFT_KNEE), (L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_HIP, L.RIGHT_KNEE),
           (L.RIGHT_KNEE, L.RIGHT_ANKLE), (L.LEFT_ANKLE, L.LEFT_FOOT_INDEX), (L.RIGHT_ANKLE, L.RIGHT_FOOT_INDEX),
           (L.LEFT_SHOULDER, L.LEFT_ELBOW), (L.LEFT_ELBOW, L.LEFT_WRIST), (L.RIGHT_SHOULDER, L.RIGHT_ELBOW),
-          (L.RIGHT_ELBOW, L.RIGHT_WRIST), (L.LEFT_SHOULDER, L.LEFT_HIP), (L.RIGHT_SHOULDER, L.RIGHT_HIP))
+          (L.RIGHT_ELBOW, L.RIGHT_WRIST), (L.LEFT_SHOULDER, L.LEFT_HIP), (L.RIGHT_SHOULDER, L.RIGHT_HIP),
+          (L.LEFT_WRIST, L.LEFT_INDEX), (L.LEFT_WRIST, L.LEFT_PINKY), (L.RIGHT_WRIST, L.RIGHT_INDEX),
+          (L.RIGHT_WRIST, L.RIGHT_PINKY))
 
 
 @dataclass
@@ -338,8 +344,8 @@ class SpotWatcher:
         if reach is None:
             if height >= IMAGE_LOW_HAND_RATIO:
                 self._last_up = (rgb, pose)
-            elif self._last_up is not None:
-                before = _snapshot(*self._last_up)
+            else:  # low from the first frame on: the reach began before the view, compare with this frame
+                before = _snapshot(*(self._last_up or (rgb, pose)))
                 self._reach = _ImageReach(before, time_s, height, _spot(pose, before.thumb.shape, self._leg_px))
             return
         if reach.rise_time_s is None:
@@ -355,13 +361,12 @@ class SpotWatcher:
             self._reach, self._last_up = None, (rgb, pose)
 
     def _hand_height(self, pose: PoseFrame) -> float | None:
-        """Hands' height above the ankles in the image, in longest hip-to-ankle lengths seen so far."""
+        """Hands' height above the ankles in the image, in the longest leg (thigh + shank) seen so far."""
         xy = pose.image_xy_px
-        legs = [xy[ankle, 1] - xy[hip, 1] for hip, ankle in ((L.LEFT_HIP, L.LEFT_ANKLE), (L.RIGHT_HIP, L.RIGHT_ANKLE))]
-        finite = [leg for leg in legs if math.isfinite(leg)]
-        if not finite:
+        leg_px = _leg_px(xy)
+        if leg_px is None:
             return None
-        self._leg_px = max(self._leg_px, *finite)
+        self._leg_px = max(self._leg_px, leg_px)
         ankles = np.nanmax(xy[[L.LEFT_ANKLE, L.RIGHT_ANKLE], 1])
         wrists = xy[[L.LEFT_WRIST, L.RIGHT_WRIST], 1]
         if self._leg_px <= 1.0 or not np.isfinite(wrists).any():
@@ -378,6 +383,15 @@ class SpotWatcher:
         moved = np.abs(before - now).max(axis=2) > self._cfg.pixel_change_level
         share = float(moved[usable].mean())
         return SpotVerdict(reach.low_time_s, time_s, share >= self._cfg.changed_share, share)
+
+
+def _leg_px(xy: np.ndarray) -> float | None:
+    """The longer leg in the image, thigh plus shank (pixels): a crouched leg keeps its length."""
+    sides = ((L.LEFT_HIP, L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_HIP, L.RIGHT_KNEE, L.RIGHT_ANKLE))
+    legs = [float(np.linalg.norm(xy[hip] - xy[knee]) + np.linalg.norm(xy[knee] - xy[ankle]))
+            for hip, knee, ankle in sides]
+    finite = [leg for leg in legs if math.isfinite(leg)]
+    return max(finite) if finite else None
 
 
 def _thumb_factor(width_px: int) -> int:
@@ -397,7 +411,7 @@ def _snapshot(rgb: np.ndarray, pose: PoseFrame) -> _Snapshot:
     thumb = blocks.mean(axis=(1, 3)).astype(np.uint8)
     person = np.zeros(thumb.shape[:2], np.uint8)
     xy = pose.image_xy_px / factor
-    leg_px = float(np.nanmax([np.linalg.norm(xy[L.LEFT_HIP] - xy[L.LEFT_ANKLE]), 1.0]))
+    leg_px = max(_leg_px(xy) or 1.0, 1.0)
     thickness = max(2, round(LIMB_WIDTH_LEG_RATIO * leg_px))
     for a, b in _LIMBS:
         if np.all(np.isfinite(xy[[a, b]])):

@@ -76,6 +76,17 @@ def test_image_decides_over_the_hands_motion() -> None:
     assert change.kind == PICK_UP and "floor under the hands changed (60%" in change.evidence
 
 
+def test_hands_low_from_the_first_frame_are_a_reach_whose_descent_was_not_seen() -> None:
+    heights = hold(FLOOR, 1) + ramp(FLOOR, WAIST, 1) + hold(WAIST, 1.5)  # set up over a bar before the view
+    unknown = [None] * len(heights)
+    (change,) = infer(heights, unknown, [SpotVerdict(0.5, 2.5, True, 0.5)]).changes
+    assert change.kind == PICK_UP and change.time_s < 1.0
+    assert infer(heights, unknown, [SpotVerdict(0.5, 2.5, False, 0.05)]).changes == ()  # the image says nothing left
+    assert infer(heights, unknown).changes == ()  # no evidence at all: no pick-up
+    shifted = hold(1.0, 1) + hold(FLOOR, 1) + ramp(FLOOR, WAIST, 1)  # seen coming down: an ordinary reach
+    assert infer(shifted, [None] * len(shifted), [SpotVerdict(1.5, 3.0, True, 0.5)]).changes[0].kind == PICK_UP
+
+
 def test_unmeasured_separation_needs_the_image_or_a_declared_load() -> None:
     heights, separations = reach(HANGING, WAIST, None, None)
     assert infer(heights, separations).changes == ()
@@ -200,6 +211,16 @@ def test_spot_watcher_sees_the_box_leave_or_stay() -> None:
     assert put.changed is True
     (nothing,) = watch(box_before=False, box_after=False)
     assert nothing.changed is False
+
+
+def test_spot_watcher_compares_with_the_first_frame_when_the_hands_start_low() -> None:
+    heights = [170.0] * 10 + [95.0] * 10  # at the box from the first frame, then up
+    for box_after, changed in ((False, True), (True, False)):
+        watcher = SpotWatcher(CFG)
+        for index, hand_y in enumerate(heights):
+            watcher.observe(scene(index < 10 or box_after), figure(hand_y), index, index / FPS)
+        (verdict,) = watcher.verdicts
+        assert verdict.changed is changed and verdict.low_time_s == 0.0
 
 
 def test_spot_watcher_ignores_frames_without_a_person() -> None:

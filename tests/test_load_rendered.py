@@ -53,3 +53,25 @@ def test_standing_still_starts_no_load(clips: dict) -> None:
     assert report["summary"]["load"]["changes"] == []
     assert not any(frame["load_held"] for frame in report["frames"])
     assert report["summary"]["lifts_counted"] == 0 and report["summary"]["niosh"]["lifts"] == []
+
+
+def test_live_session_counts_every_lift_of_a_repeated_lift(tmp_path: Path) -> None:
+    """Three pick-ups and put-downs streamed frame by frame through a live session are three lifts, and
+    the summary, the load section and NIOSH agree on that count."""
+    from posecheck.live import LiveSession
+    from posecheck.synth.clip import render_clip
+    from posecheck.synth.scripts import Variation
+    from posecheck.video import read_frames
+
+    variation = Variation(down_s=1.0, put_down=True, repeats=3)
+    video, _ = render_clip("squat-lift", tmp_path / "lifts.mp4", camera_yaw_deg=45.0, fps=FPS, variation=variation)
+    (tmp_path / "live").mkdir()
+    session = LiveSession(tmp_path / "live", Config(), blur_faces=False)
+    for frame in read_frames(video):
+        session.process(frame.rgb, 50.0 + frame.time_s)
+    recording = session.close()
+    assert recording is not None and recording.report is not None
+    summary = recording.report["summary"]
+    kinds = [change["kind"] for change in summary["load"]["changes"]]
+    assert kinds == ["pick-up", "put-down"] * 3, summary["load"]["changes"]
+    assert summary["lifts_counted"] == summary["load"]["lifts"] == len(summary["niosh"]["lifts"]) == 3
