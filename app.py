@@ -275,8 +275,15 @@ def session_pdf(record: SessionRecord) -> bytes:
     return build_pdf(record.directory, context)
 
 
-def show_downloads(record: SessionRecord) -> None:
-    """The audit report (PDF) to print or file, then report.json, metrics.csv and annotated.mp4."""
+def show_report_download(store: HistoryStore, session_id: int) -> None:
+    """The PDF report button of a saved session (nothing if it is no longer in the history)."""
+    record = store.load_session(session_id)
+    if record is not None:
+        pdf_download_button(record)
+
+
+def pdf_download_button(record: SessionRecord) -> None:
+    """Download the session's audit report; the PDF is made when the button is pressed."""
     st.download_button(
         "Download the assessment report (PDF)", data=lambda: session_pdf(record), type="primary",
         file_name=f"posecheck-{record.summary.id}-report.pdf", mime="application/pdf", on_click="ignore",
@@ -284,6 +291,11 @@ def show_downloads(record: SessionRecord) -> None:
         help="A printable report to file or hand on: the events with their pictures and advice, REBA and NIOSH "
              "with their assumptions, what the camera showed, and the red flags.",
     )
+
+
+def show_downloads(record: SessionRecord) -> None:
+    """The audit report (PDF) to print or file, then report.json, metrics.csv and annotated.mp4."""
+    pdf_download_button(record)
     files = [
         ("report.json", record.report_path, "application/json"),
         ("metrics.csv", record.csv_path, "text/csv"),
@@ -507,6 +519,7 @@ def live_page(store: HistoryStore) -> None:
                 st.error(escape_markdown(stream.error))
             if stream.last_saved_id is not None:
                 st.success(f"Saved live session #{stream.last_saved_id} to the history: open **Review** to see it.")
+                show_report_download(store, stream.last_saved_id)
             else:
                 st.info("Press **START** under the video to begin.")
         return

@@ -118,8 +118,9 @@ class _AuditPdf(FPDF):
                         f"page {self.page_no()} of {{nb}}", align="C")
         self.set_text_color(0, 0, 0)
 
-    def heading(self, text: str, size: float = 13) -> None:
-        if self.get_y() > self.page_break_trigger - 30:
+    def heading(self, text: str, size: float = 13, keep_with_mm: float = 30) -> None:
+        """A heading, on a new page unless `keep_with_mm` of what follows fits under it."""
+        if self.get_y() > self.page_break_trigger - keep_with_mm:
             self.add_page()
         self.ln(2)
         self.set_font(FONT, "B", size)
@@ -200,8 +201,9 @@ def _load(pdf: _AuditPdf, load: dict[str, Any] | None) -> None:
 def _chart(pdf: _AuditPdf, columns: dict[str, list[float | None]], events: list[dict[str, Any]]) -> None:
     if not columns.get("time_s"):
         return
-    pdf.heading("Angles over time", 12)
-    figure = Figure(figsize=(7.2, 2.6), dpi=150)
+    width_in, height_in = 7.2, 2.6
+    pdf.heading("Angles over time", 12, keep_with_mm=pdf.epw * height_in / width_in + 8)
+    figure = Figure(figsize=(width_in, height_in), dpi=150)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     for event in events:

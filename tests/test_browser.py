@@ -267,6 +267,9 @@ def test_live_warns_and_saves_the_session(desktop: "sync_api.Page", history_dir:
 
     page.get_by_text(re.compile(r"Saved live session #\d+")).wait_for(timeout=30_000)
     assert_live_event_images(history_dir)
+    with page.expect_download(timeout=60_000) as download:  # the live session's report, straight away
+        page.get_by_role("button", name=re.compile("Download the assessment report")).click()
+    assert Path(download.value.path()).read_bytes().startswith(b"%PDF")
     open_page(page, "Review")
     page.get_by_role("heading", name="Review").wait_for()
     card = page.locator("[class*='st-key-event-bend_at_waist']").first
@@ -387,6 +390,9 @@ def test_every_page_fits_the_screen(browser: "sync_api.Browser", app_url: str, h
                 status_box = status.bounding_box()
                 side_by_side = status_box["x"] > camera["x"] + camera["width"] - 1
                 assert side_by_side == (viewport is DESKTOP), title
+        open_page(page, "Guide")  # choosing the page shown again keeps it (the control would clear it)
+        page.wait_for_timeout(1500)
+        assert page.get_by_role("heading", name="Guide: lifting without hurting your back").is_visible()
     finally:
         page.context.close()
 
