@@ -29,7 +29,9 @@ from posecheck.run import analyze_to_dir
 from posecheck.store import VIDEO_SUFFIXES, EventRecord, HistoryStore, SessionRecord, default_data_dir, upload_path
 from posecheck.wording import (
     GUIDE_TITLE,
+    format_drivers,
     format_local_time,
+    format_time_share,
     format_value,
     guide_text,
     metric_name,
@@ -74,7 +76,6 @@ RISK_BADGE = {
     "negligible": "gray", "low": "blue", "medium": "orange", "high": "red", "very high": "red",  # REBA
     "nominal": "green", "increased": "orange",  # NIOSH lifting index bands ("high" as above)
 }
-REBA_PART_WORDS = {"trunk": "back (trunk)", "lower_arm": "forearms", "upper_arm": "upper arms"}
 RISK_SCORES_CAPTION = (
     "REBA (Rapid Entire Body Assessment) scores the whole-body posture of each frame from 1 to 15. The revised "
     "NIOSH lifting equation gives each lift a recommended weight limit (RWL) and, with the load weight, a lifting "
@@ -324,21 +325,6 @@ def show_risk_scores(store: HistoryStore, record: SessionRecord) -> None:
         return
     show_reba(store, record, summary.get("reba"))
     show_niosh(summary.get("niosh"))
-
-
-def format_drivers(drivers: list[dict[str, Any]]) -> str:
-    """REBA's driving body parts, e.g. 'trunk 4 of 5 (84°), neck 2 of 3 (20°)'."""
-    parts = []
-    for driver in drivers:
-        angle = f" ({driver['value_deg']:.0f}°)" if driver.get("value_deg") is not None else ""
-        parts.append(f"{REBA_PART_WORDS.get(driver['part'], driver['part'].replace('_', ' '))} "
-                     f"{driver['score']} of {driver['max_score']}{angle}")
-    return ", ".join(parts)
-
-
-def format_time_share(share_by_risk: dict[str, float]) -> str:
-    """Share of the scored time per REBA risk level, e.g. 'negligible 28% · low 52%'."""
-    return " · ".join(f"{label} {100 * share:.0f}%" for label, share in share_by_risk.items())
 
 
 def show_assumptions(assumptions: list[str]) -> None:

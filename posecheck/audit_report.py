@@ -29,7 +29,9 @@ from posecheck.outputs import exclusive_lock, file_digest, own_files, read_manif
 from posecheck.report import write_atomic
 from posecheck.wording import (
     GUIDE_TITLE,
+    format_drivers,
     format_local_time,
+    format_time_share,
     niosh_task_words,
     peak_phrase,
     plural,
@@ -297,14 +299,10 @@ def _reba(pdf: _AuditPdf, reba: dict[str, Any] | None, spans: list[tuple[float, 
     if reba_outside_flags(reba, spans):
         pdf.para("This worst moment is outside the flagged events: REBA rates the whole body's posture in every "
                  "frame, not lifting technique, so it can peak where no rule warns.", 8.5, colour=GREY_RGB)
-    drivers = ", ".join(
-        f"{driver['part'].replace('_', ' ')} {driver['score']} of {driver['max_score']}"
-        + (f" ({driver['value_deg']:.0f}°)" if driver.get("value_deg") is not None else "")
-        for driver in worst.get("drivers", []))
-    if drivers:
-        pdf.para(f"Driven by: {drivers}.")
-    shares = " · ".join(f"{label} {100 * share:.0f}%" for label, share in reba["time_share_by_risk"].items())
-    pdf.para(f"Time at each risk level: {shares} ({reba['frames_scored']} frames scored).")
+    if worst.get("drivers"):
+        pdf.para(f"Driven by: {format_drivers(worst['drivers'])}.")
+    pdf.para(f"Time at each risk level: {format_time_share(reba['time_share_by_risk'])} "
+             f"({reba['frames_scored']} frames scored).")
     pdf.para("**Assumptions**", 9)
     pdf.bullets(reba.get("assumptions", []), 8.5)
 

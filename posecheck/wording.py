@@ -30,6 +30,7 @@ METRIC_PLAIN_NAMES = {
 # The reference length of a ratio metric (REL = relative to a body length).
 _SHOULDER_WIDTH_METRICS = ("stance_width_rel", "hands_separation_rel")
 REBA_WORKSHEET_TEXT = {level.label: level.worksheet_text for level in RiskLevel}
+REBA_PART_WORDS = {"trunk": "back (trunk)", "lower_arm": "forearms", "upper_arm": "upper arms"}
 COUPLING_WORDS = {"good": "good grip (handles, power grip)", "fair": "fair grip", "poor": "poor grip (no handles)"}
 WORK_DURATION_WORDS = {"<=1h": "lifting up to 1 h per shift", "1-2h": "lifting 1–2 h per shift",
                        "2-8h": "lifting 2–8 h per shift"}
@@ -92,6 +93,21 @@ def format_local_time(created_at: str, zone: tzinfo) -> str:
 def reba_risk_words(risk: str) -> str:
     """The REBA employee assessment worksheet's sentence for a risk level."""
     return REBA_WORKSHEET_TEXT.get(risk, f"{risk} risk")
+
+
+def format_drivers(drivers: list[dict[str, Any]]) -> str:
+    """REBA's driving body parts, e.g. 'back (trunk) 4 of 5 (84°), neck 2 of 3 (20°)'."""
+    parts = []
+    for driver in drivers:
+        angle = f" ({driver['value_deg']:.0f}°)" if driver.get("value_deg") is not None else ""
+        parts.append(f"{REBA_PART_WORDS.get(driver['part'], driver['part'].replace('_', ' '))} "
+                     f"{driver['score']} of {driver['max_score']}{angle}")
+    return ", ".join(parts)
+
+
+def format_time_share(share_by_risk: dict[str, float]) -> str:
+    """Share of the scored time per REBA risk level, e.g. 'negligible 28% · low 52%'."""
+    return " · ".join(f"{label} {100 * share:.0f}%" for label, share in share_by_risk.items())
 
 
 def niosh_task_words(niosh: dict[str, Any]) -> list[str]:
