@@ -607,13 +607,17 @@ def analyse_upload(store: HistoryStore, uploaded: UploadedFile, config: Config, 
     return session_id
 
 
-def show_upload_result(store: HistoryStore, session_id: int) -> None:
-    """The analysed upload: annotated video, summary, angle chart, downloads and events."""
+def show_upload_result(store: HistoryStore, session_id: int, scroll: bool = False) -> None:
+    """The analysed upload: annotated video, summary, angle chart, downloads and events; with `scroll`
+    (just analysed), the page scrolls down to it from the form above."""
     record = store.load_session(session_id)
     if record is None:
         st.info("This analysis is no longer in the history.")
         return
-    st.subheader(f"Result: {escape_markdown(record.summary.source_name)}")
+    with st.container(key="upload-result"):
+        st.subheader(f"Result: {escape_markdown(record.summary.source_name)}")
+    if scroll:
+        components.html(SCROLL_SCRIPT % {"selector": ".st-key-upload-result"}, height=0)
     show_session(store, record)
     st.caption(f"Saved as session #{session_id}: find it again on the **Review** page.")
 
@@ -650,7 +654,7 @@ def upload_page(store: HistoryStore) -> None:
         session_id = analyse_upload(store, uploaded, config, blur)
         if session_id is not None:
             st.session_state["upload_done"] = (analysed, session_id)
-            show_upload_result(store, session_id)
+            show_upload_result(store, session_id, scroll=True)
 
 
 # ----- Review page -------------------------------------------------------------------------------
@@ -737,6 +741,18 @@ function seek(tries) {
   if (video.readyState >= 1) play(); else video.addEventListener("loadedmetadata", play, {once: true});
 }
 seek(0);
+</script>"""
+
+
+SCROLL_SCRIPT = """<script>
+// Scroll the app's page to %(selector)s once it is there.
+function scroll(tries) {
+  const element = window.parent.document.querySelector("%(selector)s");
+  if (!element) { if (tries < 100) setTimeout(() => scroll(tries + 1), 100); return; }
+  element.style.scrollMarginTop = "96px";  // a little of what is above stays in view
+  element.scrollIntoView({block: "start"});
+}
+scroll(0);
 </script>"""
 
 

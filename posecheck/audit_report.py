@@ -24,6 +24,7 @@ from PIL import Image
 
 from posecheck import __version__
 from posecheck.advice import ADVICE, DISCLAIMER, RED_FLAGS
+from posecheck.config import RulesConfig
 from posecheck.errors import OutputError
 from posecheck.outputs import exclusive_lock, file_digest, own_files, read_manifest, refuse_foreign, write_manifest
 from posecheck.report import write_atomic
@@ -47,6 +48,8 @@ IMAGE_WIDTH_MM = 70
 CHART_METRICS = {"trunk_flexion_deg": ("back bent forward", "#1f77b4"), "knee_flexion_deg": ("knees bent", "#2ca02c"),
                  "torso_twist_deg": ("twist", "#9467bd")}
 FLAG_COLOUR = "#d62728"
+TWIST_CONFIDENCE = "torso_twist_confidence"
+NOT_JUDGED_COLOUR = "#7f7f7f"  # twist the rule does not judge (seen near side-on), as in the app
 WARN_RGB = (200, 30, 30)
 GREY_RGB = (90, 90, 90)
 METHODS = (
@@ -77,7 +80,7 @@ def read_result(directory: Path) -> tuple[dict[str, Any], dict[str, list[float |
     try:
         with (directory / "metrics.csv").open(newline="", encoding="utf-8") as file:
             for row in csv.DictReader(file):
-                for name in ("time_s", *CHART_METRICS):
+                for name in ("time_s", TWIST_CONFIDENCE, *CHART_METRICS):
                     columns.setdefault(name, []).append(float(row[name]) if row.get(name) else None)
     except (OSError, ValueError):
         columns = {}  # the chart is left out; the rest of the report stands
@@ -205,24 +208,30 @@ def _chart(pdf: _AuditPdf, columns: dict[str, list[float | None]], events: list[
         return
     width_in, height_in = 7.2, 2.6
     pdf.heading("Angles over time", 12, keep_with_mm=pdf.epw * height_in / width_in + 8)
-    figure = Figure(figsize=(width_in, height_in), dpi=150)
+    figure = Figure(figsize=(width_in, height_in), dpi=150, layout="constrained")
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     for event in events:
         axes.axvspan(event["start_s"], event["end_s"], color=FLAG_COLOUR, alpha=0.18, lw=0)
     for name, (label, colour) in CHART_METRICS.items():
         values = [float("nan") if value is None else value for value in columns.get(name, [])]
+        if name == "torso_twist_deg" and columns.get(TWIST_CONFIDENCE):
+            judged = [(confidence or 0.0) >= RulesConfig().twist_min_confidence
+                      for confidence in columns[TWIST_CONFIDENCE]]
+            axes.plot(columns["time_s"], [v if not ok else float("nan") for v, ok in zip(values, judged, strict=True)],
+                      label="twist (not judged)", color=NOT_JUDGED_COLOUR, lw=1.0, ls="--")
+            values = [v if ok else float("nan") for v, ok in zip(values, judged, strict=True)]
         if values:
             axes.plot(columns["time_s"], values, label=label, color=colour, lw=1.2)
     axes.set_xlabel("time (s)")
     axes.set_ylabel("angle (°)")
     axes.grid(alpha=0.3)
-    axes.legend(loc="upper right", fontsize=7, ncols=3)
-    figure.tight_layout()
+    figure.legend(loc="outside lower center", fontsize=7, ncols=4, frameon=False)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     pdf.image(buffer, w=pdf.epw)
-    pdf.para("Shaded: the flagged events (red).", 8, colour=GREY_RGB)
+    pdf.para("Shaded: the flagged events (red). Grey dashed: twist seen near side-on, which the twist rule does "
+             "not judge.", 8, colour=GREY_RGB)
 
 
 def _events(pdf: _AuditPdf, directory: Path, events: list[dict[str, Any]], summary: dict[str, Any]) -> None:

@@ -181,7 +181,8 @@ def in_view(page: "sync_api.Page", locator: "sync_api.Locator") -> bool:
         and box["x"] >= 0 and box["x"] + box["width"] <= size["width"] + 1
 
 
-def test_upload_shows_a_bend_at_waist_event(page: "sync_api.Page", stoop_lift_video: Path) -> None:
+def test_upload_shows_a_bend_at_waist_event(desktop: "sync_api.Page", stoop_lift_video: Path) -> None:
+    page = desktop
     open_page(page, "Upload")
     page.get_by_role("heading", name="Upload a video").wait_for()
     page.locator("input[type=file]").set_input_files(str(stoop_lift_video))
@@ -191,6 +192,9 @@ def test_upload_shows_a_bend_at_waist_event(page: "sync_api.Page", stoop_lift_vi
         page.get_by_role("heading", name=re.compile(r"Events \(\d+\)")).wait_for(timeout=ANALYSIS_TIMEOUT_MS)
     finally:
         screenshot(page, "upload_result.png")
+    page.wait_for_timeout(1000)
+    result = page.get_by_role("heading", name=re.compile(r"^Result: "))
+    assert in_view(page, result), result.bounding_box()  # the page scrolled down to the result
     card = page.locator("[class*='st-key-event-bend_at_waist']").first
     # Streamlit renders the page in pieces: the heading can arrive before the cards under it.
     card.wait_for(timeout=30_000)
