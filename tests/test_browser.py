@@ -388,6 +388,8 @@ def test_every_page_fits_the_screen(browser: "sync_api.Browser", app_url: str, h
             assert page.get_by_text("Deploy").count() == 0
             overflow = page.evaluate("() => document.querySelector('[data-testid=stMain]').scrollWidth")
             assert overflow <= viewport["width"], title
+            shown = page.get_by_test_id("stMain").inner_text()  # closed staff expanders show nothing
+            assert not re.search(r"\w+_(deg|rel)\b|world landmarks|action level", shown), title
             if title == "Live":
                 status = page.get_by_test_id("stAlert").filter(has_text="START").first
                 camera = page.locator("iframe[title*='webrtc']").bounding_box()
