@@ -16,7 +16,7 @@ from typing import Any
 from posecheck.config import RulesConfig
 from posecheck.frames import FrameTable
 from posecheck.metrics import FrameMetrics
-from posecheck.plausibility import BODY_INVERTED, HIDDEN_LEG, LEGS_GUESSED
+from posecheck.plausibility import BODY_INVERTED, HIDDEN_LEG, LEGS_GUESSED, PARTIAL_BODY
 from posecheck.rules import RULE_IDS, Event
 
 # A finding is reported when it lasts at least this long (the rules' shortest minimum duration).
@@ -58,6 +58,10 @@ FINDINGS: dict[str, tuple[str, tuple[str, ...]]] = {
     "twist_not_judged": ("Twist was not judged for {seconds:.1f} s while a load was held ({share:.0%} of the video): "
                          "seen near side-on; film from 30-60 deg off the side to judge twisting.",
                          ("twist_under_load",)),
+    "twist_partial_body": ("Twist was not judged for {seconds:.1f} s while a load was held ({share:.0%} of the video): "
+                           "the whole body was not in view (head, hips, knees or feet out of the picture, or one foot "
+                           "raised onto something), and the pelvis's direction comes from the hips and legs; keep the "
+                           "person in view from head to feet.", ("twist_under_load",)),
     "front_on": ("The person faced the camera for {seconds:.1f} s ({share:.0%}): bending angles are least accurate "
                  "from the front; film from the side or at 45 deg to judge bending.", SAGITTAL_RULES),
 }
@@ -73,6 +77,7 @@ FRAME_PHRASES = {
     "legs_guessed": "knees barely visible: knee angle guessed",
     "one_leg_hidden": "one leg hidden: knee angle from the other leg",
     "twist_not_judged": "near side-on: twist not judged",
+    "twist_partial_body": "whole body not in view: twist not judged",
     "front_on": "facing the camera: bending angles less accurate",
 }
 _FRAMING = ("head_out_of_frame", "feet_out_of_frame", "person_small")
@@ -139,7 +144,7 @@ class FrameView:
         elif HIDDEN_LEG in self.notes:
             kinds.append("one_leg_hidden")
         if self.load_held and not self.twist_judged(cfg) and not self.legs_implausible():
-            kinds.append("twist_not_judged")
+            kinds.append("twist_partial_body" if PARTIAL_BODY in self.notes else "twist_not_judged")
         if self.front_on():
             kinds.append("front_on")
         return kinds
@@ -235,6 +240,8 @@ def event_reliability(table: FrameTable, event: Event, cfg: RulesConfig) -> dict
         (lambda view: "feet_out_of_frame" in view.notes, "feet out of the picture"),
         (FrameView.legs_implausible, "legs implausible (drawn on an object?)"),
     ]
+    if event.rule == "twist_under_load":
+        checks.append((lambda view: PARTIAL_BODY in view.notes, "whole body not in view: twist not judged"))
     if event.rule in SAGITTAL_RULES:
         checks.append((lambda view: not view.knees_seen(cfg),
                        "knees unseen: judged from the trunk and the hips' height"))

@@ -16,7 +16,15 @@ from dataclasses import asdict, dataclass, field, fields, replace
 import numpy as np
 
 from posecheck.landmarks import Landmark as L
-from posecheck.plausibility import HIDDEN_LEG, LEG_CHAINS, LEGS_GUESSED, MISPLACED, LegCheck, PlausibilityState
+from posecheck.plausibility import (
+    HIDDEN_LEG,
+    LEG_CHAINS,
+    LEGS_GUESSED,
+    MISPLACED,
+    PARTIAL_BODY,
+    LegCheck,
+    PlausibilityState,
+)
 from posecheck.pose import PoseFrame
 
 METRIC_NAMES = (
@@ -357,7 +365,8 @@ def _measure(
     notes += _hidden_leg_notes(visibility, min_visibility, pose, values["view_yaw_deg"])
     confidence = _confidences(visibility, min_visibility, values["view_yaw_deg"], legs, arms)
     if not whole_body_in_view(visibility, min_visibility, points, ground_up, body.leg_length_m):
-        confidence["torso_twist_deg"] = 0.0  # twist is not judged from a partial body
+        confidence["torso_twist_deg"] = 0.0  # twist is not judged from a partial body, and the notes say so
+        notes = (*notes, PARTIAL_BODY)
     values = {
         name: value if value is not None and math.isfinite(value) and confidence.get(name, 0.0) > 0 else None
         for name, value in values.items()
@@ -696,8 +705,16 @@ def torso_twist_deg(body: _Body, shoulder_width_m: float | None = None) -> float
     from_image = signed_angle_about_deg(body.left, shoulder_line, body.shoulder_mid - body.hip_mid)
     from_world = _world_twist_deg(body, facing_camera)
     if from_image is None or from_world is None:
-        return from_image if from_world is None else from_world
-    return facing_camera * from_image + (1.0 - facing_camera) * from_world
+        twist = from_image if from_world is None else from_world
+    else:
+        twist = facing_camera * from_image + (1.0 - facing_camera) * from_world
+    return twist if twist is not None and abs(twist) <= MAX_TWIST_DEG else None
+
+
+# The trunk turns at most about 45-60 deg against the pelvis; a twist read beyond this comes from
+# landmarks of the left and right side mixed up (seen on the synthetic lifter filmed from behind at
+# 45-60 deg: -155 to -167 deg for a true 0) and is not measured.
+MAX_TWIST_DEG = 90.0
 
 
 def _world_twist_deg(body: _Body, facing_camera: float) -> float | None:

@@ -46,7 +46,13 @@ LEGS_GUESSED = "legs_guessed"
 # looks like that; MediaPipe has lost the body (e.g. a skeleton drawn inside a barbell plate in front
 # of the lifter). Nothing of such a frame is judged.
 BODY_INVERTED = "body_inverted"
-NOTE_CODES = (*(f"leg_{reason}" for reason in LEG_REASONS), *FRAMING_NOTES, HIDDEN_LEG, BODY_INVERTED, LEGS_GUESSED)
+# Twist is not judged from a partial body: head, hips, knees or ankles out of the picture, or one foot
+# raised onto something (metrics set this note).
+PARTIAL_BODY = "partial_body"
+NOTE_CODES = (
+    *(f"leg_{reason}" for reason in LEG_REASONS), *FRAMING_NOTES, HIDDEN_LEG, BODY_INVERTED, LEGS_GUESSED,
+    PARTIAL_BODY,
+)
 
 # A leg whose reliability falls under this is judged implausible: unseen.
 RELIABLE = 0.5

@@ -62,6 +62,23 @@ def test_twist_not_judged_side_on_while_loaded_is_said():
     assert "twist_not_judged" not in kinds(view_summary(table_of([side_on] * 20), RulesConfig()))
 
 
+def test_twist_not_judged_from_a_partial_body_says_why_not_the_view():
+    cut_off = good(torso_twist_deg=None, notes=("head_out_of_frame", "partial_body"),
+                   confidence={"trunk_flexion_deg": 0.9, "knee_flexion_deg": 0.9})
+    found = kinds(view_summary(table_of([good()] * 10 + [cut_off] * 6, load_held=True), RulesConfig()))
+    assert found["twist_partial_body"]["seconds"] == pytest.approx(0.6)
+    assert "whole body was not in view" in found["twist_partial_body"]["message"]
+    assert found["twist_partial_body"]["rules"] == ["twist_under_load"]
+    assert "twist_not_judged" not in found  # it was not the view: "seen near side-on" would be wrong
+
+
+def test_a_twist_event_says_how_much_of_it_lacked_the_whole_body():
+    frames = [good(torso_twist_deg=30.0)] * 6 + [good(torso_twist_deg=None, notes=("partial_body",))] * 2
+    event = Event("twist_under_load", 0.0, 0.7, 0.0, 30.0, "medium", "", 0, 7, 0, "torso_twist_deg")
+    reliability = event_reliability(table_of(frames, load_held=True), event, RulesConfig())
+    assert reliability["notes"] == ["whole body not in view: twist not judged in 25% of the event"]
+
+
 @pytest.mark.parametrize(("pitch", "kind"), [(20.0, "camera_high"), (-4.0, "camera_low")])
 def test_camera_far_above_or_below_is_reported(pitch, kind):
     found = kinds(view_summary(table_of([good(camera_pitch_deg=pitch)] * 10), RulesConfig()))

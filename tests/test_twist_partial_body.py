@@ -1,4 +1,4 @@
-"""Twist is not judged from a partial body: head or legs out of the frame, or one foot raised."""
+"""Twist is not judged from a partial body (head or legs out of the frame, one foot raised) nor beyond what a trunk can turn."""
 
 from __future__ import annotations
 
@@ -29,6 +29,7 @@ def test_a_landmark_out_of_the_frame_leaves_twist_unjudged(landmark: int) -> Non
     image[landmark, 1] = -20.0 if landmark == L.NOSE else frame.height_px + 20.0
     metrics = compute_metrics(dataclasses.replace(frame, image_xy_px=image))
     assert metrics.torso_twist_deg is None
+    assert "partial_body" in metrics.notes  # the report's view findings say why (posecheck.framing)
     assert metrics.trunk_flexion_deg is not None  # the rest is still measured
 
 
@@ -36,9 +37,11 @@ def test_one_foot_on_a_step_leaves_twist_unjudged() -> None:
     points = twisted()
     for landmark in (L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX, L.LEFT_KNEE):
         points[landmark, 1] += 0.3
-    assert compute_metrics(pose_frame(points, YAW)).torso_twist_deg is None
+    raised = compute_metrics(pose_frame(points, YAW))
+    assert raised.torso_twist_deg is None and "partial_body" in raised.notes
     points[[L.LEFT_ANKLE, L.LEFT_HEEL, L.LEFT_FOOT_INDEX, L.LEFT_KNEE], 1] -= 0.25  # 5 cm: still level
-    assert compute_metrics(pose_frame(points, YAW)).torso_twist_deg is not None
+    level = compute_metrics(pose_frame(points, YAW))
+    assert level.torso_twist_deg is not None and "partial_body" not in level.notes
 
 
 def test_report_says_when_twist_was_not_judged() -> None:
@@ -55,3 +58,9 @@ def test_report_says_when_twist_was_not_judged() -> None:
         table.append(FrameResult(index, index / 10, True, metrics, (), False))
     (note,) = twist_notes(table)
     assert note.startswith("Twist was not judged in 20% of the frames") and "partial body" in note
+
+
+def test_shoulders_mixed_up_left_for_right_give_no_twist() -> None:
+    points = twisted()
+    points[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]] = points[[L.RIGHT_SHOULDER, L.LEFT_SHOULDER]]
+    assert compute_metrics(pose_frame(points, YAW)).torso_twist_deg is None  # reads about -150 deg: impossible
