@@ -1,4 +1,4 @@
-"""Twist is not judged from a partial body (head or legs out of the frame, one foot raised) nor beyond what a trunk can turn."""
+"""Twist is not judged from a partial body (head or legs out of the frame, a foot raised) nor beyond 90 deg."""
 
 from __future__ import annotations
 
