@@ -140,9 +140,14 @@ class LoadTracker:
         return self.held
 
     def finish(self, index: int, time_s: float, verdicts: Sequence[SpotVerdict] = ()) -> None:
-        """Decide a reach still waiting for its verdict at the end of the stream."""
-        if self._reach is not None and self._reach.rise_time_s is not None:
-            self._decide(self._reach, _matching(self._reach, verdicts), time_s)
+        """Decide a reach still waiting for its verdict at the end of the stream, and one still at the load
+        while loaded (the stream ends as the load is set down: nothing can contradict a put-down)."""
+        reach = self._reach
+        if reach is None:
+            return
+        came_down = reach.top_height_rel - reach.low_height_rel >= self._cfg.rise_leg_ratio
+        if reach.rise_time_s is not None or (self.held and came_down):
+            self._decide(reach, _matching(reach, verdicts), time_s)
 
     def _follow_reach(self, index: int, time_s: float, height: float, separation: float | None) -> None:
         cfg, reach = self._cfg, self._reach
@@ -293,6 +298,8 @@ THUMB_WIDTH_PX = 192
 IMAGE_LOW_HAND_RATIO = 0.8
 # The person's limbs are left out of the comparison as lines this wide (leg lengths).
 LIMB_WIDTH_LEG_RATIO = 0.1
+# A patch is compared only when at least this share of it shows something other than the person.
+MIN_USABLE_SHARE = 0.3
 _HANDS = (L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_INDEX, L.RIGHT_INDEX, L.LEFT_PINKY, L.RIGHT_PINKY)
 _LIMBS = ((L.LEFT_HIP, L.LEFT_KNEE), (L.LEFT_KNEE, L.LEFT_ANKLE), (L.RIGHT_HIP, L.RIGHT_KNEE),
           (L.RIGHT_KNEE, L.RIGHT_ANKLE), (L.LEFT_ANKLE, L.LEFT_FOOT_INDEX), (L.RIGHT_ANKLE, L.RIGHT_FOOT_INDEX),
@@ -374,15 +381,29 @@ class SpotWatcher:
         return float((ankles - np.nanmean(wrists)) / self._leg_px)
 
     def _compare(self, reach: _ImageReach, after: _Snapshot, time_s: float) -> SpotVerdict:
+        """Changed: the patch under the hands, or one of its neighbours on either side at the same height
+        (a bar's plates, the ends of a long load lie beside the hands), changed. Unchanged: none did and
+        the patch itself could be seen."""
         x0, y0, x1, y1 = reach.spot
-        usable = ~(reach.before.person | after.person)[y0:y1, x0:x1]
-        if usable.size == 0 or usable.mean() < 0.3:
+        width = x1 - x0
+        at_hands = self._changed_share(reach.before, after, (x0, y0, x1, y1))
+        beside = [self._changed_share(reach.before, after, (x0 + dx, y0, x1 + dx, y1)) for dx in (-width, width)]
+        seen = [share for share in (at_hands, *beside) if share is not None]
+        if seen and max(seen) >= self._cfg.changed_share:
+            return SpotVerdict(reach.low_time_s, time_s, True, max(seen))
+        if at_hands is None:
             return SpotVerdict(reach.low_time_s, time_s, None, None)
-        before = reach.before.thumb[y0:y1, x0:x1].astype(np.int16)
-        now = after.thumb[y0:y1, x0:x1].astype(np.int16)
-        moved = np.abs(before - now).max(axis=2) > self._cfg.pixel_change_level
-        share = float(moved[usable].mean())
-        return SpotVerdict(reach.low_time_s, time_s, share >= self._cfg.changed_share, share)
+        return SpotVerdict(reach.low_time_s, time_s, False, at_hands)
+
+    def _changed_share(self, before: _Snapshot, after: _Snapshot, box: tuple[int, int, int, int]) -> float | None:
+        """Share of the pixels in `box` that changed, leaving out the person in either frame; None when
+        less than MIN_USABLE_SHARE of the box shows anything but the person (or it lies outside the frame)."""
+        x0, y0, x1, y1 = max(0, box[0]), box[1], min(before.thumb.shape[1], box[2]), box[3]
+        usable = ~(before.person | after.person)[y0:y1, x0:x1]
+        if usable.size == 0 or usable.mean() < MIN_USABLE_SHARE:
+            return None
+        moved = np.abs(before.thumb[y0:y1, x0:x1].astype(np.int16) - after.thumb[y0:y1, x0:x1].astype(np.int16))
+        return float((moved.max(axis=2) > self._cfg.pixel_change_level)[usable].mean())
 
 
 def _leg_px(xy: np.ndarray) -> float | None:

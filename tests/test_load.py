@@ -87,6 +87,16 @@ def test_hands_low_from_the_first_frame_are_a_reach_whose_descent_was_not_seen()
     assert infer(shifted, [None] * len(shifted), [SpotVerdict(1.5, 3.0, True, 0.5)]).changes[0].kind == PICK_UP
 
 
+def test_a_stream_ending_with_a_loaded_reach_at_the_floor_ends_with_a_put_down() -> None:
+    heights, separations = reach(HANGING, WAIST, 0.9, 0.9)
+    lowered = heights + ramp(WAIST, FLOOR, 1) + hold(FLOOR, 0.5)  # the clip ends as the load touches down
+    result = infer(lowered, separations + [0.9] * (len(lowered) - len(heights)))
+    assert [change.kind for change in result.changes] == [PICK_UP, PUT_DOWN]
+    assert not result.held[-1] and len(result.lift_spans) == 1
+    sagging = heights + ramp(WAIST, WAIST - 0.2, 1)  # hands sink a little at the end: no reach, still held
+    assert infer(sagging, separations + [0.9] * (len(sagging) - len(heights))).held[-1]
+
+
 def test_unmeasured_separation_needs_the_image_or_a_declared_load() -> None:
     heights, separations = reach(HANGING, WAIST, None, None)
     assert infer(heights, separations).changes == ()
@@ -221,6 +231,22 @@ def test_spot_watcher_compares_with_the_first_frame_when_the_hands_start_low() -
             watcher.observe(scene(index < 10 or box_after), figure(hand_y), index, index / FPS)
         (verdict,) = watcher.verdicts
         assert verdict.changed is changed and verdict.low_time_s == 0.0
+
+
+def test_spot_watcher_sees_a_bar_whose_plates_lie_beside_the_hands() -> None:
+    def bar_scene(on_floor: bool) -> np.ndarray:
+        image = scene(False)
+        if on_floor:  # the plates beside the grips, a thin bar between them
+            image[160:205, 140:182] = image[160:205, 258:300] = (40, 40, 40)
+            image[180:183, 182:258] = (200, 200, 200)
+        return image
+
+    for taken in (True, False):
+        watcher = SpotWatcher(CFG)
+        for index, hand_y in enumerate([95.0] * 10 + [170.0] * 10 + [95.0] * 10):
+            watcher.observe(bar_scene(index < 15 or not taken), figure(hand_y), index, index / FPS)
+        (verdict,) = watcher.verdicts
+        assert verdict.changed is taken, verdict
 
 
 def test_spot_watcher_ignores_frames_without_a_person() -> None:
