@@ -175,7 +175,13 @@ def metrics_chart(
             domain=domain, range=[*CHART_COLOURS, LOW_CONFIDENCE_TWIST_COLOUR])),
         strokeDash=alt.StrokeDash("angle:N", legend=None, scale=alt.Scale(domain=domain, range=CHART_DASHES)),
     )
-    return alt.layer(event_spans(events), line_chart).resolve_scale(color="independent").properties(height=280) \
+    return with_spans(line_chart, events, height=280)
+
+
+def with_spans(line_chart: alt.Chart, events: tuple[EventRecord, ...], height: int) -> alt.LayerChart:
+    """`line_chart` over the flagged spans (no empty 'Flagged' legend without events), legends below."""
+    layers = [event_spans(events), line_chart] if events else [line_chart]
+    return alt.layer(*layers).resolve_scale(color="independent").properties(height=height) \
         .configure_legend(orient="bottom", columns=3)
 
 
@@ -201,8 +207,7 @@ def reba_chart(columns: dict[str, list[Any]], events: tuple[EventRecord, ...]) -
         x=alt.X("time_s:Q", title="time (s)"),
         y=alt.Y("REBA score:Q", title="REBA score (1–15)", scale=alt.Scale(domain=[1, 15])),
     )
-    return alt.layer(event_spans(events), line_chart).resolve_scale(color="independent").properties(height=220) \
-        .configure_legend(orient="bottom", columns=3)
+    return with_spans(line_chart, events, height=220)
 
 
 def show_summary(record: SessionRecord) -> None:
