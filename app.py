@@ -14,7 +14,6 @@ from typing import Any
 import altair as alt
 import pandas as pd
 import streamlit as st
-import streamlit.components.v1 as components
 from streamlit.runtime.uploaded_file_manager import UploadedFile
 from streamlit_webrtc import webrtc_streamer
 
@@ -622,7 +621,7 @@ def show_upload_result(store: HistoryStore, session_id: int, scroll: bool = Fals
     with st.container(key="upload-result"):
         st.subheader(f"Result: {escape_markdown(record.summary.source_name)}")
     if scroll:
-        components.html(SCROLL_SCRIPT % {"selector": ".st-key-upload-result"}, height=0)
+        run_script(SCROLL_SCRIPT % {"selector": ".st-key-upload-result"})
     show_session(store, record)
     st.caption(f"Saved as session #{session_id}: find it again on the **Review** page.")
 
@@ -749,6 +748,7 @@ seek(0);
 </script>"""
 
 
+SCRIPT_FRAME_TITLE = "posecheck page script"
 SCROLL_SCRIPT = """<script>
 // Scroll the app's page to %(selector)s once it is there.
 function scroll(tries) {
@@ -761,9 +761,14 @@ scroll(0);
 </script>"""
 
 
+def run_script(script: str) -> None:
+    """Run one of the app's own scripts (constant text, never user input) in a hidden same-origin frame."""
+    st.iframe(script, height=1, alt=SCRIPT_FRAME_TITLE)
+
+
 def seek_player(seconds: float, request: int) -> None:
     """Scroll to the player and seek it to `seconds` (st.video only starts at whole seconds)."""
-    components.html(SEEK_SCRIPT % {"seconds": seconds, "request": request}, height=0)
+    run_script(SEEK_SCRIPT % {"seconds": seconds, "request": request})
 
 
 def show_session(store: HistoryStore, record: SessionRecord) -> None:
@@ -902,8 +907,11 @@ PAGE_RENDERERS = {"Live": live_page, "Upload": upload_page, "Review": review_pag
 
 # Streamlit's own "Running… Stop" indicator would sit beside the Live page's STOP: an end user needs one STOP.
 # The page starts near the top: the header bar holds nothing for an end user (client.toolbarMode = "minimal").
+# The frames that run the app's scripts (scroll, seek) take no room.
 APP_STYLE = ("<style>[data-testid='stStatusWidget'] {visibility: hidden;}"
-             " [data-testid='stMainBlockContainer'] {padding-top: 2.5rem;}</style>")
+             " [data-testid='stMainBlockContainer'] {padding-top: 2.5rem;}"
+             f" [data-testid='stElementContainer']:has(iframe[title='{SCRIPT_FRAME_TITLE}'])"
+             " {display: none;}</style>")
 
 
 def keep_a_page() -> None:
