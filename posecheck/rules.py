@@ -66,7 +66,13 @@ Condition = Callable[[FrameMetrics, Context], bool | None]
 
 @dataclass(frozen=True)
 class RuleSpec:
-    """One rule: its metric, enter/stay conditions (None = unknown), minimum duration, severity."""
+    """One rule: its metric, enter/stay conditions (None = unknown), minimum duration, severity.
+
+    With `sustain_enter`, a span is confirmed only once the enter condition (not the looser stay
+    condition) has held for the minimum duration, short drop-outs within the merge gap bridged; the
+    stay condition then keeps it. Without it one frame past the enter threshold opens a span that the
+    stay condition alone can carry to the minimum duration.
+    """
 
     rule: str
     metric: str
@@ -75,6 +81,7 @@ class RuleSpec:
     min_duration_s: float
     severity: Callable[[float, float, float], str]  # (peak value, duration s, peak twist speed)
     peak_by_magnitude: bool = True
+    sustain_enter: bool = False
     # A span becomes an event only once this also held on one of its frames (None: no such test).
     qualifier: Condition | None = None
 
@@ -197,6 +204,9 @@ def rule_specs(cfg: RulesConfig) -> tuple[RuleSpec, ...]:
             lambda peak, _d, speed: "high"
             if abs(peak) >= 2 * cfg.twist_deg or speed >= cfg.sudden_twist_deg_per_s
             else "medium",
+            # A twist is the twist threshold held for the minimum duration: a reading biased to 12-18 deg
+            # (seen obliquely; README "Twist at oblique views") and one frame past 20 is not an event.
+            sustain_enter=True,
         ),
         RuleSpec(
             "load_far_from_body", "hand_distance_rel",
@@ -249,7 +259,8 @@ class _RuleState:
     def update(self, index: int, time_s: float, metrics: FrameMetrics, ctx: Context) -> Event | None:
         """Advance by one frame; return the event that ended on this frame, if any."""
         in_span = self.start is not None
-        holds = (self.spec.stay if in_span else self.spec.enter)(metrics, ctx)
+        entering = not in_span or (self.spec.sustain_enter and not self.confirmed)
+        holds = (self.spec.enter if entering else self.spec.stay)(metrics, ctx)
         if holds:
             self._extend(index, time_s, metrics, ctx)
             return None

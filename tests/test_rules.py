@@ -123,6 +123,19 @@ def test_twist_flagged_only_under_load() -> None:
     assert events[0].peak_value == pytest.approx(45.0)
 
 
+def test_twist_needs_the_threshold_held_then_the_release_keeps_it() -> None:
+    biased = {**CARRYING, "torso_twist_deg": 15.0}  # between release (12) and enter (20)
+    spike = {**CARRYING, "torso_twist_deg": 25.0}
+    events, _ = run(frames((1, biased), (0.1, spike), (2, biased)))
+    assert events == []  # one noisy moment past 20 deg does not open a 2 s twist
+    events, _ = run(frames((1, biased), (0.4, spike), (2, biased), (1, CARRYING)))
+    assert [e.rule for e in events] == ["twist_under_load"]
+    assert events[0].start_s == pytest.approx(1.0, abs=0.07)
+    assert events[0].end_s == pytest.approx(3.4, abs=0.1)  # held while above the release
+    dipping = frames((1, CARRYING), *[(0.1, spike), (0.1, biased)] * 3, (1, CARRYING))
+    assert [e.rule for e in run(dipping)[0]] == ["twist_under_load"]  # short dips inside the merge gap bridged
+
+
 def test_twist_not_judged_with_low_confidence() -> None:
     values = {name: value for name, value in CARRYING.items() if name != "load_held"}
     side_on = FrameMetrics(**{**values, "torso_twist_deg": 45.0}, confidence={"torso_twist_deg": 0.6})
