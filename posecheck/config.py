@@ -79,6 +79,10 @@ class RulesConfig:
     # from a squat: straight legs keep it near 1, a squat's bent knees drop it (0.6 at knees 100 deg,
     # about 0.9 at 50 deg). At or above this share, a trunk past stoop_trunk_flexion_deg is a stoop.
     stoop_min_hip_height_knees_unseen: float = 0.85
+    # ... and a stoop judged with the knees unseen lasts while the hips stay at this share or more
+    # (hysteresis, as the trunk's 55/45 deg): seen from the front, with the thighs hidden behind the bent
+    # trunk, MediaPipe draws a stoop's hips low (0.84-0.86 for knees at 12 deg).
+    stoop_release_hip_height_knees_unseen: float = 0.8
     # From this far off side-on (view_yaw_deg; 90 = facing the camera) the knee angle comes from the legs'
     # foreshortening and over-reads a stoop's knees (40-60 deg for straight legs when the bent trunk hides
     # the thighs): the hips' height as above also says the knees are idle.
@@ -340,8 +344,8 @@ def _validate(config: Config, source: str) -> None:
         (rules.sudden_twist_deg_per_s > 0, "rules.sudden_twist_deg_per_s must be > 0"),
         (0 <= rules.twist_min_confidence <= 1, "rules.twist_min_confidence must be in [0, 1]"),
         (0 <= rules.stoop_min_knee_confidence <= 1, "rules.stoop_min_knee_confidence must be in [0, 1]"),
-        (0 <= rules.stoop_min_hip_height_knees_unseen <= 2,
-         "rules.stoop_min_hip_height_knees_unseen must be in [0, 2]"),
+        (0 <= rules.stoop_release_hip_height_knees_unseen <= rules.stoop_min_hip_height_knees_unseen <= 2,
+         "rules: need 0 <= stoop_release_hip_height_knees_unseen <= stoop_min_hip_height_knees_unseen <= 2"),
         (0 <= rules.stoop_hips_decide_from_view_deg <= 90, "rules.stoop_hips_decide_from_view_deg must be in [0, 90]"),
     ]
     checks += _unit_checks(config)

@@ -101,15 +101,16 @@ def _hands_low(metrics: FrameMetrics, ratio: float) -> bool | None:
     return hand <= knee * ratio
 
 
-def _stoop(cfg: RulesConfig, trunk_limit: float) -> Condition:
-    """The stoop's posture: the trunk bent past `trunk_limit` while the knees do little of the bend."""
+def _stoop(cfg: RulesConfig, trunk_limit: float, hip_limit: float) -> Condition:
+    """The stoop's posture: the trunk bent past `trunk_limit` while the knees do little of the bend (with the
+    knees unseen: the hips stay at `hip_limit` or more of their standing height)."""
     def condition(m: FrameMetrics, _ctx: Context) -> bool | None:
         if not _all_known(m.trunk_flexion_deg):
             return None
         knees_seen = (_all_known(m.knee_flexion_deg)
                       and m.confidence.get("knee_flexion_deg", 0.0) >= cfg.stoop_min_knee_confidence)
         if not knees_seen:
-            return _stoop_knees_unseen(cfg, trunk_limit, m)
+            return _stoop_knees_unseen(cfg, trunk_limit, hip_limit, m)
         knees_idle = m.knee_flexion_deg <= cfg.stoop_max_knee_flexion_deg or (
             _all_known(m.knee_share_of_bend) and m.knee_share_of_bend <= cfg.stoop_max_knee_share
         ) or _hips_high_seen_front_on(cfg, m)
@@ -120,17 +121,18 @@ def _stoop(cfg: RulesConfig, trunk_limit: float) -> Condition:
 
 def _hips_high_seen_front_on(cfg: RulesConfig, m: FrameMetrics) -> bool:
     """Facing the camera the knee angle comes from foreshortening and over-reads a stoop's knees; the hips
-    staying near their standing height says the knees do little of the bend."""
+    staying near their standing height says the knees do little of the bend (no hysteresis: the knees
+    are seen, and a squat's hips pass this height on the way down)."""
     front_on = _all_known(m.view_yaw_deg) and m.view_yaw_deg >= cfg.stoop_hips_decide_from_view_deg
     return front_on and _all_known(m.hip_height_rel) and m.hip_height_rel >= cfg.stoop_min_hip_height_knees_unseen
 
 
-def _stoop_knees_unseen(cfg: RulesConfig, trunk_limit: float, m: FrameMetrics) -> bool | None:
+def _stoop_knees_unseen(cfg: RulesConfig, trunk_limit: float, hip_limit: float, m: FrameMetrics) -> bool | None:
     """Stoop judged without the knees: the trunk bent while the hips stay near their standing height
     (a squat drops them); without the hips' height, a trunk bent to the knees-unseen limit."""
     hips = m.hip_height_rel
     if _all_known(hips):
-        return m.trunk_flexion_deg >= trunk_limit and hips >= cfg.stoop_min_hip_height_knees_unseen
+        return m.trunk_flexion_deg >= trunk_limit and hips >= hip_limit
     release_margin = cfg.stoop_trunk_flexion_deg - trunk_limit  # keeps the hysteresis
     return m.trunk_flexion_deg >= cfg.stoop_trunk_flexion_knees_unseen_deg - release_margin or None
 
@@ -193,7 +195,8 @@ def rule_specs(cfg: RulesConfig) -> tuple[RuleSpec, ...]:
     return (
         RuleSpec(
             "bend_at_waist", "trunk_flexion_deg",
-            _stoop(cfg, cfg.stoop_trunk_flexion_deg), _stoop(cfg, cfg.stoop_release_trunk_flexion_deg),
+            _stoop(cfg, cfg.stoop_trunk_flexion_deg, cfg.stoop_min_hip_height_knees_unseen),
+            _stoop(cfg, cfg.stoop_release_trunk_flexion_deg, cfg.stoop_release_hip_height_knees_unseen),
             cfg.stoop_min_duration_s,
             _by_peak(60.0 + 15.0),  # REBA trunk > 60 deg scores 4 of 4; well beyond it: high
             qualifier=_reaching_low(cfg),

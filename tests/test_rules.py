@@ -180,6 +180,19 @@ def test_facing_the_camera_hips_kept_high_tell_a_stoop_whatever_the_knee_reads()
     assert run(frames((1, STANDING), (1, side_semi_squat), (1, STANDING)))[0] == []
 
 
+def test_hips_height_has_hysteresis_when_the_knees_are_unseen() -> None:
+    """Seen from the front a stoop's hips read 0.84-0.86 of their standing height once bent: a stoop that
+    entered with its hips high lasts while they stay at 0.8 or more; hips at 0.83 do not start one."""
+    unseen = {**STOOP, "knee_flexion_deg": None, "hand_height_rel": None, "view_yaw_deg": 86.0}
+    entering, bent = {**unseen, "hip_height_rel": 0.9}, {**unseen, "hip_height_rel": 0.83}
+    events, _ = run(frames((1, STANDING), (0.2, entering), (0.6, bent), (1, STANDING)))
+    assert [e.rule for e in events] == ["bend_at_waist"]
+    assert events[0].end_s == pytest.approx(1.8, abs=0.07)
+    assert run(frames((1, STANDING), (0.8, bent), (1, STANDING)))[0] == []
+    squat_hips = {**unseen, "hip_height_rel": 0.62}
+    assert run(frames((1, STANDING), (0.2, entering), (0.6, squat_hips), (1, STANDING)))[0] == []
+
+
 def test_deep_bend_with_hidden_knees_is_a_stoop() -> None:
     hidden_knees = {**STOOP, "trunk_flexion_deg": 85.0, "knee_flexion_deg": None, "hand_height_rel": None}
     events, _ = run(frames((1, STANDING), (1, hidden_knees), (1, STANDING)))
