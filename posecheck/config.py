@@ -34,6 +34,11 @@ class PoseConfig:
     # seen from 60 deg a fast stoop's event started 0.56 s later at 15 fps than at 60 fps; per frame:
     # 0.01 s). About twice the detection time; off until the accuracy grid is re-measured with it.
     detect_each_frame_in_files: bool = False
+    # Files, video mode: a frame where a shoulder, hip, wrist or knee moved more than this many torso
+    # lengths since the previous frame is detected again on its own (posecheck.pose.FastMotionRedetector):
+    # the 0.6 s stoop lift side-on at 15 fps: trunk MAE 4.07 -> 2.63 deg, 45 -> 0 ms lag, a quarter of
+    # its frames detected twice; at 60 fps few frames move that fast. 0 turns it off.
+    redetect_fast_motion_torso: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -323,6 +328,7 @@ def _validate(config: Config, source: str) -> None:
         (0 <= pose.min_visibility <= 1, "pose.min_visibility must be in [0, 1]"),
         (pose.recalibrate_after_absence_s >= 0, "pose.recalibrate_after_absence_s must be >= 0"),
         (64 <= pose.max_frame_side_px <= 16384, "pose.max_frame_side_px must be in [64, 16384]"),
+        (0 <= pose.redetect_fast_motion_torso <= 10, "pose.redetect_fast_motion_torso must be in [0, 10]"),
         (smooth.min_cutoff_hz > 0 and smooth.derivative_cutoff_hz > 0 and smooth.zero_phase_cutoff_hz > 0,
          "smoothing cutoffs must be > 0 Hz"),
         (smooth.beta >= 0, "smoothing.beta must be >= 0"),

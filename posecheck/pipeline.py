@@ -10,6 +10,7 @@ track, never the frames. The live webcam cannot look ahead: `FrameAnalyzer` smoo
 
 from __future__ import annotations
 
+import contextlib
 import math
 import queue
 import threading
@@ -26,7 +27,7 @@ from posecheck.errors import NoPersonError, VideoReadError
 from posecheck.frames import FrameTable
 from posecheck.load import LoadInference, LoadTracker, SpotVerdict, SpotWatcher, held_in_mode, infer_load
 from posecheck.metrics import BodyCalibration, FrameMetrics, measure
-from posecheck.pose import PoseEstimator, PoseFrame, default_model_path
+from posecheck.pose import FastMotionRedetector, PoseEstimator, PoseFrame, default_model_path
 from posecheck.rules import RULE_IDS, Event, RulesEngine
 from posecheck.smoothing import PoseSmoother
 from posecheck.track import PoseTrack
@@ -338,19 +339,26 @@ def detect_poses(
 ) -> DetectionPass:
     """Pass 1: decode every analysed frame and detect the pose in it (nothing is smoothed yet).
 
-    `progress(frames_done)` is called after each frame. Also looks for other people in view, and
-    `spots` (when given) looks at the floor under the hands at every reach (posecheck.load).
+    `progress(frames_done)` is called after each frame. Frames where the tracked pose moves fast are
+    detected again on their own (`FastMotionRedetector`, `pose.redetect_fast_motion_torso`). Also looks
+    for other people in view, and `spots` (when given) looks at the floor under the hands at every reach
+    (posecheck.load).
     """
     stats = DecodeStats()
     found = DetectionPass(PoseTrack(), [], [])
     brightness = 0.0
     model = settings.model or default_model_path()
-    with PoseEstimator(model, config.pose.min_detection_confidence) as second_estimator:
-        others = OtherPersonCheck(second_estimator)
+    confidence, min_move = config.pose.min_detection_confidence, config.pose.redetect_fast_motion_torso
+    with contextlib.ExitStack() as stack:
+        others = OtherPersonCheck(stack.enter_context(PoseEstimator(model, confidence)))
+        redetector = (FastMotionRedetector(stack.enter_context(PoseEstimator(model, confidence, per_frame=True)),
+                                           min_move) if min_move > 0 and not estimator.per_frame else None)
         frames = threaded(read_frames(path, settings.stride, stats, config.pose.max_frame_side_px, settings.max_width))
         for done, frame in enumerate(frames, 1):
             brightness += float(frame.rgb[::16, ::16].mean())
             pose = estimator.detect(frame.rgb, frame.time_s * 1000.0)
+            if redetector is not None:
+                pose = redetector.refine(frame.rgb, pose, frame.time_s * 1000.0)
             found.track.append(frame.index, frame.time_s, pose)
             others.update(frame.rgb, pose, frame.time_s)
             if observer is not None:
