@@ -316,7 +316,7 @@ def _measure(
         calibration = replace(calibration, plausibility=plausibility)
     if check.inverted:
         return replace(EMPTY_METRICS, notes=check.notes), calibration
-    visibility = _in_frame_visibility(pose)
+    in_frame_visibility = visibility = _in_frame_visibility(pose)
     # Twist's pelvis direction and the feet's direction come from both legs, seen or not: a hidden leg
     # out of place (a foot off the floor, legs crossed, a jump) spoils them too; a hidden shank drawn
     # short (behind an object) does not.
@@ -364,9 +364,11 @@ def _measure(
     values["knee_share_of_bend"] = knee_share_of_bend(values["knee_flexion_deg"], values["trunk_flexion_deg"])
     notes += _hidden_leg_notes(visibility, min_visibility, pose, values["view_yaw_deg"])
     confidence = _confidences(visibility, min_visibility, values["view_yaw_deg"], legs, arms)
-    if not whole_body_in_view(visibility, min_visibility, points, ground_up, body.leg_length_m):
-        confidence["torso_twist_deg"] = 0.0  # twist is not judged from a partial body, and the notes say so
-        notes = (*notes, PARTIAL_BODY)
+    in_picture = whole_body_in_view(in_frame_visibility, min_visibility, points, ground_up, body.leg_length_m)
+    if not in_picture or np.any(visibility[_WHOLE_BODY] <= 0.0):
+        confidence["torso_twist_deg"] = 0.0  # twist is judged from a whole body whose joints are believed
+    if not in_picture:
+        notes = (*notes, PARTIAL_BODY)  # the notes say why only for framing (a leg not believed has its own)
     values = {
         name: value if value is not None and math.isfinite(value) and confidence.get(name, 0.0) > 0 else None
         for name, value in values.items()
@@ -395,7 +397,7 @@ def whole_body_in_view(
     if np.any(in_frame_visibility[[L.LEFT_ANKLE, L.RIGHT_ANKLE]] < min_visibility):
         return True
     step_m = abs(float((points[L.LEFT_ANKLE] - points[L.RIGHT_ANKLE]) @ ground_up))
-    return step_m <= FEET_LEVEL_LEG_RATIO * leg_length_m
+    return not step_m > FEET_LEVEL_LEG_RATIO * leg_length_m  # an ankle not believed (NaN) is not a step
 
 
 # Within this many degrees of side-on, the far leg is behind the near one: hiding it hides nothing else.

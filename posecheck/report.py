@@ -24,6 +24,7 @@ from posecheck.framing import event_reliability, view_summary
 from posecheck.load import PICK_UP, LoadInference, infer_load
 from posecheck.metrics import METRIC_NAMES
 from posecheck.pipeline import AnalysisResult
+from posecheck.plausibility import PARTIAL_BODY
 from posecheck.rules import RULE_IDS, Event
 
 SEVERITY_ORDER = {"high": 2, "medium": 1, "low": 0}
@@ -140,13 +141,14 @@ UNJUDGED_TWIST_NOTE_SHARE = 0.05
 
 
 def twist_notes(table: FrameTable) -> list[str]:
-    """A note when twist went unmeasured where the trunk was measured: a partial body (see metrics)."""
-    trunk, twist = table.values["trunk_flexion_deg"], table.values["torso_twist_deg"]
+    """A note when twist went unjudged for a partial body (see metrics) in enough of the frames with a
+    measured trunk; twist left out for another reason (legs out of place) is not put down to framing."""
+    trunk = table.values["trunk_flexion_deg"]
     measured = [row for row in range(len(table)) if not math.isnan(trunk[row])]
-    unjudged = sum(math.isnan(twist[row]) for row in measured)
-    if not measured or unjudged / len(measured) < UNJUDGED_TWIST_NOTE_SHARE:
+    partial = sum(PARTIAL_BODY in table.notes(row) for row in measured)
+    if not measured or partial / len(measured) < UNJUDGED_TWIST_NOTE_SHARE:
         return []
-    return [f"Twist was not judged in {unjudged / len(measured):.0%} of the frames: the whole body (head to "
+    return [f"Twist was not judged in {partial / len(measured):.0%} of the frames: the whole body (head to "
             "feet, both feet on one level) was not in view, and posecheck does not judge twist from a partial body."]
 
 

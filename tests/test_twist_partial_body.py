@@ -64,3 +64,34 @@ def test_shoulders_mixed_up_left_for_right_give_no_twist() -> None:
     points = twisted()
     points[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]] = points[[L.RIGHT_SHOULDER, L.LEFT_SHOULDER]]
     assert compute_metrics(pose_frame(points, YAW)).torso_twist_deg is None  # reads about -150 deg: impossible
+
+
+def test_twist_left_out_for_another_reason_is_not_put_down_to_framing() -> None:
+    from posecheck.frames import FrameTable
+    from posecheck.pipeline import FrameResult
+    from posecheck.report import twist_notes
+
+    points = twisted()
+    points[[L.LEFT_SHOULDER, L.RIGHT_SHOULDER]] = points[[L.RIGHT_SHOULDER, L.LEFT_SHOULDER]]
+    mixed_up = compute_metrics(pose_frame(points, YAW))
+    assert mixed_up.torso_twist_deg is None and "partial_body" not in mixed_up.notes
+    table = FrameTable()
+    for index, metrics in enumerate([compute_metrics(pose_frame(twisted(), YAW))] * 8 + [mixed_up] * 2):
+        table.append(FrameResult(index, index / 10, True, metrics, (), False))
+    assert twist_notes(table) == []
+
+
+@pytest.mark.slow
+def test_a_far_leg_hidden_side_on_is_not_a_partial_body(tmp_path) -> None:  # noqa: ANN001
+    """The sample stoop lift, whole body in the picture, seen side-on: the far leg, judged not believable
+    while hidden, is still in the picture (before: 4 frames said "partial body" and the report a note)."""
+    from pathlib import Path
+
+    from posecheck.config import Config
+    from posecheck.run import analyze_to_dir
+
+    sample = Path(__file__).resolve().parents[1] / "sample_videos" / "stoop_lift_side.mp4"
+    output = analyze_to_dir(sample, tmp_path / "out", Config())
+    table = output.result.frames
+    assert not any("partial_body" in table.notes(row) for row in range(len(table)))
+    assert not any("partial body" in note for note in output.report["summary"].get("notes", []))
