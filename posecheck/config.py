@@ -35,10 +35,11 @@ class PoseConfig:
     # 0.01 s). About twice the detection time; off until the accuracy grid is re-measured with it.
     detect_each_frame_in_files: bool = False
     # Files, video mode: a frame where a shoulder, hip, wrist or knee moved more than this many torso
-    # lengths since the previous frame is detected again on its own (posecheck.pose.FastMotionRedetector):
-    # the 0.6 s stoop lift side-on at 15 fps: trunk MAE 4.07 -> 2.63 deg, 45 -> 0 ms lag, a quarter of
-    # its frames detected twice; at 60 fps few frames move that fast. 0 turns it off.
-    redetect_fast_motion_torso: float = 0.1
+    # lengths since the previous frame is detected again on its own (posecheck.pose.FastMotionRedetector).
+    # At 0.1: the 0.6 s stoop lift side-on at 15 fps: trunk MAE 4.07 -> 3.03 deg, lag 45 -> -5 ms, a
+    # quarter of its frames detected twice. Off (0) by default: facing the camera it raised the knee
+    # reading of a barbell hinge by 5-10 deg and 2 of 16 synthetic stoops at 60-90 deg were missed.
+    redetect_fast_motion_torso: float = 0.0
 
 
 @dataclass(frozen=True)
