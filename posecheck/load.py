@@ -80,6 +80,10 @@ DESCENT_WINDOW_S = 2.0
 # The hands are at the load while within this height (leg lengths) of their lowest point; a pick-up or
 # put-down is dated in the middle of that time (the grip is taken or let go while the hands rest there).
 AT_LOAD_LEG_RATIO = 0.05
+# The image's reach and the hands' reach are the same when their lowest points lie this close (seconds).
+MATCH_TOLERANCE_S = 0.5
+# How far back (seconds) a put-down seen only by the image can be dated.
+IMAGE_ONLY_MEMORY_S = 10.0
 
 
 @dataclass
@@ -122,12 +126,18 @@ class LoadTracker:
         self._carried_separation: float | None = None
         self._apart_since: tuple[int, float] | None = None
         self._heights_seen = False
+        self._followed: list[tuple[float, float]] = []  # (first, last s) of every reach followed
+        self._used: set[float] = set()  # lowest-point times of the verdicts already taken
+        self._frames: list[tuple[int, float]] = []  # (index, time s) of the last IMAGE_ONLY_MEMORY_S
 
     def update(
         self, index: int, time_s: float, hand_height_rel: float | None, hands_separation_rel: float | None,
         verdicts: Sequence[SpotVerdict] = (),
     ) -> bool:
         """Advance by one frame (hand height in leg lengths, separation in shoulder widths); the state."""
+        self._frames = [(i, t) for i, t in self._frames if time_s - t <= IMAGE_ONLY_MEMORY_S] + [(index, time_s)]
+        if self.held and self._image_evidence:
+            self._put_down_seen_only_by_the_image(time_s, verdicts)
         reach = self._reach
         if reach is not None and reach.rise_time_s is not None:
             self._try_decide(reach, index, time_s, verdicts)
@@ -169,19 +179,25 @@ class LoadTracker:
         if height >= reach.low_height_rel + cfg.rise_leg_ratio:
             if reach.top_height_rel - reach.low_height_rel < cfg.rise_leg_ratio:
                 self._reach = None  # the hands did not come down from higher up: a shift, not a reach
+                self._followed.append((reach.heights[0][1], time_s))
                 return
             reach.rise_time_s = time_s
             if not self._image_evidence:
                 self._decide(reach, None, time_s)
 
     def _try_decide(self, reach: _Reach, index: int, time_s: float, verdicts: Sequence[SpotVerdict]) -> None:
-        verdict = _matching(reach, verdicts)
+        verdict = _matching(reach, [v for v in verdicts if v.low_time_s not in self._used])
         waited = time_s - (reach.rise_time_s or time_s)
         if (verdict is not None and verdict.changed is not None) or waited >= self._cfg.verdict_wait_s:
             self._decide(reach, verdict, time_s)
 
     def _decide(self, reach: _Reach, verdict: SpotVerdict | None, time_s: float) -> None:
         self._reach, self._recent = None, []
+        self._followed.append((reach.heights[0][1], time_s))
+        if verdict is not None:
+            self._used.add(verdict.low_time_s)
+        elif self._used and _matching(reach, [SpotVerdict(low_s, low_s, True, None) for low_s in self._used]):
+            return  # the image already decided this reach (see _put_down_seen_only_by_the_image)
         changed = None if verdict is None else verdict.changed
         together = self._came_up_together(reach)
         if changed is False:
@@ -203,6 +219,26 @@ class LoadTracker:
         self.held = not self.held
         self._carried_separation = None
         self._apart_since = None
+
+    def _put_down_seen_only_by_the_image(self, time_s: float, verdicts: Sequence[SpotVerdict]) -> None:
+        """While loaded, a reach the image saw and the hands' height did not (its height above the floor
+        not measured then, e.g. the legs hidden) that left the patch under the hands changed: a put-down."""
+        reach = self._reach
+        last_height_s = reach.heights[-1][1] if reach is not None else -math.inf
+        for verdict in verdicts:
+            if (not verdict.changed or verdict.decided_time_s > time_s or verdict.low_time_s in self._used
+                    or verdict.low_time_s <= max(self.changes[-1].time_s, last_height_s) + MATCH_TOLERANCE_S
+                    or any(start_s - MATCH_TOLERANCE_S <= verdict.low_time_s <= end_s + MATCH_TOLERANCE_S
+                           for start_s, end_s in self._followed)):
+                continue
+            self._used.add(verdict.low_time_s)
+            self._reach, self._recent = None, []  # a reach whose heights stopped before the image's: dropped
+            index, low_s = min(self._frames, key=lambda frame: abs(frame[1] - verdict.low_time_s))
+            evidence = (f"the floor under the hands changed ({verdict.changed_share or 0.0:.0%} of the patch; "
+                        "the hands' height above the floor was not measured)")
+            self.changes.append(LoadChange(PUT_DOWN, index, low_s, time_s, evidence))
+            self.held, self._carried_separation, self._apart_since = False, None, None
+            return
 
     def _came_up_together(self, reach: _Reach) -> bool | None:
         values = reach.separations
@@ -233,7 +269,9 @@ class LoadTracker:
             self.held, self._apart_since, self._carried_separation = False, None, None
 
 
-def _matching(reach: _Reach, verdicts: Sequence[SpotVerdict], tolerance_s: float = 0.5) -> SpotVerdict | None:
+def _matching(
+    reach: _Reach, verdicts: Sequence[SpotVerdict], tolerance_s: float = MATCH_TOLERANCE_S
+) -> SpotVerdict | None:
     """The image's verdict on this reach: one whose lowest point lies within the reach (from going down to
     coming up, with a tolerance), the nearest to the reach's own lowest point."""
     start_s = reach.heights[0][1] - tolerance_s

@@ -97,6 +97,20 @@ def test_a_stream_ending_with_a_loaded_reach_at_the_floor_ends_with_a_put_down()
     assert infer(sagging, separations + [0.9] * (len(sagging) - len(heights))).held[-1]
 
 
+def test_put_down_seen_only_by_the_image_while_the_hands_height_is_not_measured() -> None:
+    heights, _ = reach(HANGING, WAIST, None, None)
+    lowered = heights + [None] * round(3 * FPS)  # legs hidden: the hands' height above the floor unknown
+    unknown = [None] * len(lowered)
+    pick_up = SpotVerdict(2.3, 4.0, True, 0.6)
+    put_down = SpotVerdict(len(heights) / FPS + 1.5, len(heights) / FPS + 2.5, True, 0.4)
+    result = infer(lowered, unknown, [pick_up, put_down])
+    assert [change.kind for change in result.changes] == [PICK_UP, PUT_DOWN]
+    assert result.changes[1].time_s == pytest.approx(put_down.low_time_s, abs=0.1)
+    assert "not measured" in result.changes[1].evidence and not result.held[-1]
+    left_alone = SpotVerdict(put_down.low_time_s, put_down.decided_time_s, False, 0.02)
+    assert infer(lowered, unknown, [pick_up, left_alone]).held[-1]  # the image saw nothing left: still held
+
+
 def test_unmeasured_separation_needs_the_image_or_a_declared_load() -> None:
     heights, separations = reach(HANGING, WAIST, None, None)
     assert infer(heights, separations).changes == ()
