@@ -331,7 +331,7 @@ def _measure(
     arms = _limb_weights(visibility, min_visibility, _ARMS)
     body = _body(points, pose.world_xyz_m * _MEDIAPIPE_TO_BODY, arms, feet_usable=legs_plausible)
     if body is None:
-        return replace(EMPTY_METRICS, notes=notes + _hidden_leg_notes(visibility, min_visibility, pose, None)), \
+        return replace(EMPTY_METRICS, notes=notes + _hidden_leg_notes(visibility, min_visibility)), \
             calibration
     trunk_deg = trunk_flexion_deg(body)
     if learn:
@@ -362,7 +362,7 @@ def _measure(
         "camera_pitch_deg": calibration.camera_pitch_deg if calibration.pitch_samples else None,
     }
     values["knee_share_of_bend"] = knee_share_of_bend(values["knee_flexion_deg"], values["trunk_flexion_deg"])
-    notes += _hidden_leg_notes(visibility, min_visibility, pose, values["view_yaw_deg"])
+    notes += _hidden_leg_notes(visibility, min_visibility)
     confidence = _confidences(visibility, min_visibility, values["view_yaw_deg"], legs, arms)
     in_picture = whole_body_in_view(in_frame_visibility, min_visibility, points, ground_up, body.leg_length_m)
     if not in_picture or np.any(visibility[_WHOLE_BODY] <= 0.0):
@@ -400,26 +400,14 @@ def whole_body_in_view(
     return not step_m > FEET_LEVEL_LEG_RATIO * leg_length_m  # an ankle not believed (NaN) is not a step
 
 
-# Within this many degrees of side-on, the far leg is behind the near one: hiding it hides nothing else.
-FAR_LEG_BEHIND_VIEW_DEG = 30.0
-
-
-def _hidden_leg_notes(
-    visibility: np.ndarray, min_visibility: float, pose: PoseFrame, view_yaw: float | None
-) -> tuple[str, ...]:
+def _hidden_leg_notes(visibility: np.ndarray, min_visibility: float) -> tuple[str, ...]:
     """LEGS_GUESSED when both legs' knee or ankle are seen less than `min_visibility` (or are out of the
-    picture); HIDDEN_LEG when one is, unless it is the far leg of a person seen side-on (`view_yaw`)."""
+    picture); HIDDEN_LEG when one is. Side-on that is often the far leg behind the near one, which cannot
+    be told from a near leg behind a plate or crate drawn where it should be: the note says either."""
     hidden = [float(np.min(visibility[[knee, ankle]])) < min_visibility for _, knee, ankle in _LEGS]
     if all(hidden):
         return (LEGS_GUESSED,)
-    if not any(hidden):
-        return ()
-    if view_yaw is not None and view_yaw < FAR_LEG_BEHIND_VIEW_DEG:
-        depth = pose.world_xyz_m[:, 2]  # MediaPipe: away from the camera
-        far = int(depth[L.RIGHT_HIP] + depth[L.RIGHT_KNEE] > depth[L.LEFT_HIP] + depth[L.LEFT_KNEE])
-        if hidden[far]:
-            return ()
-    return (HIDDEN_LEG,)
+    return (HIDDEN_LEG,) if any(hidden) else ()
 
 
 def _implausible_landmarks(check: LegCheck) -> frozenset[int]:
