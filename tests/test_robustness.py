@@ -378,6 +378,20 @@ def test_synth_clip_shorter_than_a_frame_is_a_usage_error(tmp_path: Path, capsys
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("existing", ["clip.mp4", "clip.truth.json"])
+def test_synth_never_replaces_an_existing_file(
+    existing: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: `posecheck synth -o clip.mp4` silently replaced a video (and its truth file) already there."""
+    (tmp_path / existing).write_text("the user's own file")
+    code = main(["synth", "stand-still", "--duration", "0.2", "-o", str(tmp_path / "clip.mp4")])
+    assert code == 7
+    assert capsys.readouterr().err == (f"posecheck synth: error: {tmp_path / existing} already exists; posecheck does "
+                                       "not replace files: remove it or choose another -o\n")
+    assert [path.name for path in tmp_path.iterdir()] == [existing]
+    assert (tmp_path / existing).read_text() == "the user's own file"
+
+
 # ----- output directory ---------------------------------------------------------------------------
 
 

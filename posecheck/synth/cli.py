@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from pathlib import Path
 
-from posecheck.synth.clip import render_clip
+from posecheck.synth.clip import render_clip, truth_path_for
 from posecheck.synth.figure import OCCLUDERS
 from posecheck.synth.scripts import POSTURES, SCRIPTS, Variation, default_variation
 from posecheck.synth.skeleton import LOADS
@@ -88,6 +89,11 @@ def run_synth(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"posecheck synth: error: {error}", file=sys.stderr)
         return 2
+    existing = [path for path in (Path(args.output), truth_path_for(Path(args.output))) if path.exists()]
+    if existing:
+        print(f"posecheck synth: error: {existing[0]} already exists; posecheck does not replace files: remove it or "
+              "choose another -o", file=sys.stderr)
+        return 7
     duration_s = SCRIPTS[args.script].duration_s if args.duration is None else args.duration
     if duration_s * args.fps < 1:
         print(f"posecheck synth: error: {duration_s:g} s at {args.fps:g} fps is less than one frame", file=sys.stderr)
