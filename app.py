@@ -806,12 +806,23 @@ def show_events(record: SessionRecord) -> None:
 
 
 def delete_button(store: HistoryStore, session_id: int) -> None:
-    """'Delete session' behind a confirmation: the session's video, report and images go for good."""
-    with st.popover(f"Delete session #{session_id}…"):
-        st.markdown(f"Delete session #{session_id} with its video, report and images? This cannot be undone.")
-        if st.button("Delete for good", type="primary", key=f"delete_{session_id}"):
-            store.delete_session(session_id)
+    """'Delete session' behind a confirmation shown in the page's flow (a floating popover can open off a
+    phone's screen): the session's video, report and images go for good."""
+    asking = f"confirm_delete_{session_id}"
+    if not st.session_state.get(asking):
+        if st.button(f"Delete session #{session_id}…", key=f"ask_delete_{session_id}"):
+            st.session_state[asking] = True
             st.rerun()
+        return
+    st.warning(f"Delete session #{session_id} with its video, report and images? This cannot be undone.")
+    delete, keep = st.columns(2)
+    if delete.button("Delete for good", type="primary", key=f"delete_{session_id}"):
+        st.session_state.pop(asking, None)
+        store.delete_session(session_id)
+        st.rerun()
+    if keep.button("Keep it", key=f"keep_{session_id}"):
+        st.session_state.pop(asking, None)
+        st.rerun()
 
 
 def review_page(store: HistoryStore) -> None:

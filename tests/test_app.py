@@ -352,6 +352,11 @@ def test_review_pages_a_long_session(data_dir: Path) -> None:
 def test_review_deletes_a_session(data_dir: Path) -> None:
     session_id = seed_session(data_dir)
     at = open_page("Review")
+    at.button(key=f"ask_delete_{session_id}").click().run()
+    assert [session.id for session in HistoryStore(data_dir).list_sessions()] == [session_id]  # asked first
+    at.button(key=f"keep_{session_id}").click().run()
+    assert [session.id for session in HistoryStore(data_dir).list_sessions()] == [session_id]
+    at.button(key=f"ask_delete_{session_id}").click().run()
     at.button(key=f"delete_{session_id}").click().run()
 
     assert not at.exception

@@ -364,6 +364,8 @@ def test_delete_asks_first(phone: "sync_api.Page", history_dir: Path) -> None:
     confirm = page.get_by_role("button", name="Delete for good")
     confirm.wait_for()
     assert session_id in {session.id for session in HistoryStore(history_dir).list_sessions()}
+    confirm.scroll_into_view_if_needed()
+    assert in_view(page, confirm)  # in the page's flow: reachable on a phone (a popover could open off-screen)
     confirm.click()
     page.wait_for_timeout(2000)
     assert session_id not in {session.id for session in HistoryStore(history_dir).list_sessions()}
