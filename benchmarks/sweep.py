@@ -7,6 +7,7 @@
     python benchmarks/sweep.py --scripts stoop-lift --occluders none plate crate --yaws 60 90
     python benchmarks/sweep.py --scripts stoop-lift --distances 3.2 8 --look-at-heights 0.15 0.86 1.55
     python benchmarks/sweep.py --json out/sweep.json            # also write every clip's numbers
+    python benchmarks/sweep.py --quick --cameras tripod handheld  # the same clips filmed hand-held too
 
 Each clip is rendered once into a cache (default $TMPDIR/posecheck-sweep, keyed by every parameter and
 the synthetic lifter's source), then analysed exactly as `posecheck analyze` does (posecheck.run.
@@ -14,6 +15,9 @@ analyze_to_dir with the default or --config settings), so a change anywhere in t
 Per clip: load-state frame accuracy (report frames' `load_held` against the truth), lifts counted
 against the true pick-ups, expected against raised flags, and trunk / knee / twist mean absolute error.
 Then a table per script and a summary.
+
+`--cameras handheld` films each clip as a hand-held phone would (shake, exposure drift, sensor noise,
+stronger compression: benchmarks/handheld.py), derived from the tripod render; the truth is unchanged.
 
 Splits: a deterministic third of the grid (by a hash of the clip's parameters) is `holdout`, the rest
 `dev`; the two use different appearance seeds. Fit on `--split dev`, report on `--split holdout`.
@@ -33,7 +37,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from posecheck.config import load_config
@@ -43,6 +47,9 @@ from posecheck.synth import clip as synth_clip
 from posecheck.synth.figure import OCCLUDERS
 from posecheck.synth.scripts import POSTURES, SCRIPTS, TWIST_UNDER_LOAD, Variation, default_variation, get_script
 from posecheck.synth.skeleton import LOADS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import handheld  # noqa: E402 - benchmarks/ is not a package
 
 SIZE = (480, 360)
 ERROR_METRICS = ("trunk_flexion_deg", "knee_flexion_deg", "torso_twist_deg")
@@ -62,10 +69,16 @@ class Case:
     occluder: str | None = None
     camera_distance_m: float = 3.2
     look_at_height_m: float = 0.86
+    camera: str = "tripod"
 
     @property
     def key(self) -> str:
         """Stable text naming the clip's parameters (not its appearance)."""
+        return self._scene_key + (f"_{self.camera}" if self.camera != "tripod" else "")
+
+    @property
+    def _scene_key(self) -> str:
+        """The key of what is filmed and from where: the same for a tripod and a hand-held camera."""
         v = self.variation
         varies = get_script(self.script, v).varies
         parts = [self.script, f"yaw{self.camera_yaw_deg:g}", f"el{self.camera_elevation_deg:g}", f"{self.fps:g}fps"]
@@ -92,17 +105,18 @@ class Case:
             "load": v.load if "load" in varies else "n/a",
             "occluder": self.occluder or "none",
             "framing": f"{self.camera_distance_m:g} m, aim {self.look_at_height_m:g} m",
+            "camera": self.camera,
         }
 
     @property
     def split(self) -> str:
-        """`holdout` for a deterministic third of all cases, `dev` for the rest."""
-        return "holdout" if _digest(self.key) % 3 == 0 else "dev"
+        """`holdout` for a deterministic third of all scenes, `dev` for the rest (whatever the camera)."""
+        return "holdout" if _digest(self._scene_key) % 3 == 0 else "dev"
 
     @property
     def seed(self) -> int:
         """Appearance seed: 0-2 on dev clips, 3-5 on held-out ones."""
-        return (3 if self.split == "holdout" else 0) + _digest(self.key + "/seed") % 3
+        return (3 if self.split == "holdout" else 0) + _digest(self._scene_key + "/seed") % 3
 
 
 @dataclass
@@ -246,7 +260,24 @@ def synth_source_hash() -> str:
 
 
 def rendered(case: Case, cache: Path) -> tuple[Path, dict]:
-    """The clip's video and truth, rendered into `cache` unless already there."""
+    """The clip's video and truth, rendered into `cache` unless already there (a hand-held clip: the
+    tripod clip with the same seed, degraded)."""
+    if case.camera != "tripod":
+        return _handheld(case, cache)
+    return _rendered_tripod(case, cache)
+
+
+def _handheld(case: Case, cache: Path) -> tuple[Path, dict]:
+    tripod_video, truth = _rendered_tripod(replace(case, camera="tripod"), cache)
+    video = tripod_video.with_name(f"{tripod_video.stem}_{case.camera}.mp4")
+    if not video.is_file():
+        partial = video.with_name(f".{video.stem}.{os.getpid()}.mp4")
+        handheld.degrade_clip(tripod_video, partial, case.seed)
+        partial.replace(video)
+    return video, truth
+
+
+def _rendered_tripod(case: Case, cache: Path) -> tuple[Path, dict]:
     name = f"{case.key}_s{case.seed}_{SIZE[0]}x{SIZE[1]}_{synth_source_hash()}"
     video = cache / f"{name}.mp4"
     truth_path = synth_clip.truth_path_for(video)
@@ -414,6 +445,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--distances", nargs="+", type=float, default=[3.2], help="camera distances (m)")
     parser.add_argument("--look-at-heights", nargs="+", type=float, default=[0.86],
                         help="heights the camera aims at (m; 0.15 cuts the head off, 1.55 the feet)")
+    parser.add_argument("--cameras", nargs="+", choices=("tripod", "handheld"), default=["tripod"],
+                        help="how each clip is filmed: tripod (as rendered) and/or hand-held (benchmarks/handheld.py)")
     parser.add_argument("--limit", type=int, help="only the first N clips of the grid")
     parser.add_argument("--config", help="posecheck TOML config to analyse with")
     parser.add_argument("--model", help="pose model (.task) instead of the shipped one")
@@ -433,6 +466,7 @@ def cases_from_args(args: argparse.Namespace) -> list[Case]:
         cases = grid(args.scripts, args.yaws, args.elevations, args.fps, args.down_s, args.postures, args.loads,
                      args.occluders, put_downs, args.repeats,
                      list(itertools.product(args.distances, args.look_at_heights)))
+    cases = [replace(case, camera=camera) for case in cases for camera in args.cameras]
     if args.split != "all":
         cases = [case for case in cases if case.split == args.split]
     return cases[: args.limit] if args.limit else cases

@@ -95,3 +95,30 @@ def test_a_false_twist_near_side_on_is_still_wrong(sweep) -> None:  # noqa: ANN0
     truth = _truth([False, False], 1, ["bend_at_waist"])
     report = _report([False, False], 1, ["bend_at_waist", TWIST_UNDER_LOAD], 0)
     assert not sweep.score(sweep.Case("hinge-lift", 0.0, 10.0, 15.0, Variation()), truth, report).flags_correct
+
+
+def test_a_handheld_clip_films_the_same_scene_with_the_same_split_and_seed(sweep) -> None:  # noqa: ANN001
+    from dataclasses import replace
+
+    for case in sweep.quick_grid():
+        handheld = replace(case, camera="handheld")
+        assert handheld.key == f"{case.key}_handheld"
+        assert (handheld.split, handheld.seed) == (case.split, case.seed)
+
+
+def test_the_handheld_camera_moves_drifts_in_exposure_and_adds_noise(sweep) -> None:  # noqa: ANN001
+    import numpy as np
+
+    handheld = sweep.handheld
+    camera = handheld.HandheldCamera()
+    rgb = np.zeros((120, 160, 3), np.uint8)
+    rgb[40:80, 60:100] = 200  # a bright square on black
+    frames = [handheld.degrade_frame(rgb, index, index / 15.0, 7, camera) for index in range(0, 60, 6)]
+    centres = [np.argwhere(frame.mean(axis=2) > 100).mean(axis=0) for frame in frames]
+    travel_px = max(np.linalg.norm(c - centres[0]) for c in centres)
+    assert 0.5 < travel_px < 0.1 * 160  # it moves, by a few pixels, not off the frame
+    assert frames[0][:30, :30].std() > 1.0  # noise on the black background
+    gains = [handheld.exposure_gain(7, t, camera) for t in np.linspace(0.0, 20.0, 200)]
+    assert 0.85 < min(gains) < 0.99 and 1.01 < max(gains) < 1.15
+    again = handheld.degrade_frame(rgb, 6, 6 / 15.0, 7, camera)
+    assert np.array_equal(again, frames[1])  # deterministic for a clip's seed
