@@ -116,6 +116,9 @@ class RulesConfig:
     far_load_leg_ratio: float = 0.6
     far_load_release_leg_ratio: float = 0.5
     far_load_min_duration_s: float = 0.5
+    # The hands' reach is judged only with at least this confidence: not where it lies in depth (seen
+    # nearer the front than 60 deg off side-on, see posecheck.metrics.hand_distance_m), where it is "not judged".
+    far_load_min_confidence: float = 0.4
 
     # narrow_stance: the guide says "maintain a wide stance"; ankle separation / shoulder width.
     narrow_stance_ratio: float = 0.6
@@ -350,6 +353,7 @@ def _validate(config: Config, source: str) -> None:
          "rules: need 0 < prolonged_release_trunk_flexion_deg <= prolonged_trunk_flexion_deg <= 180"),
         (rules.sudden_twist_deg_per_s > 0, "rules.sudden_twist_deg_per_s must be > 0"),
         (0 <= rules.twist_min_confidence <= 1, "rules.twist_min_confidence must be in [0, 1]"),
+        (0 <= rules.far_load_min_confidence <= 1, "rules.far_load_min_confidence must be in [0, 1]"),
         (0 <= rules.stoop_min_knee_confidence <= 1, "rules.stoop_min_knee_confidence must be in [0, 1]"),
         (0 <= rules.stoop_release_hip_height_knees_unseen <= rules.stoop_min_hip_height_knees_unseen <= 2,
          "rules: need 0 <= stoop_release_hip_height_knees_unseen <= stoop_min_hip_height_knees_unseen <= 2"),

@@ -62,6 +62,10 @@ FINDINGS: dict[str, tuple[str, tuple[str, ...]]] = {
                            "the whole body was not in view (head, hips, knees or feet out of the picture, or one foot "
                            "raised onto something), and the pelvis's direction comes from the hips and legs; keep the "
                            "person in view from head to feet.", ("twist_under_load",)),
+    "reach_not_judged": ("The hands' reach was not judged for {seconds:.1f} s while a load was held ({share:.0%} of "
+                         "the video): seen nearer the front than 60 deg off side-on, their distance in front of the "
+                         "feet lies in depth, which the pose model over-reads; film from the side or up to 60 deg "
+                         "from it to judge it.", ("load_far_from_body",)),
     "front_on": ("The person faced the camera for {seconds:.1f} s ({share:.0%}): bending angles are least accurate "
                  "from the front; film from the side or at 45 deg to judge bending.", SAGITTAL_RULES),
 }
@@ -78,6 +82,7 @@ FRAME_PHRASES = {
     "one_leg_hidden": "one leg hidden: knee angle from the other leg",
     "twist_not_judged": "near side-on: twist not judged",
     "twist_partial_body": "whole body not in view: twist not judged",
+    "reach_not_judged": "near the front: hand reach not judged",
     "front_on": "facing the camera: bending angles less accurate",
 }
 _FRAMING = ("head_out_of_frame", "feet_out_of_frame", "person_small")
@@ -95,6 +100,8 @@ class FrameView:
     twist_confidence: float
     view_yaw_deg: float | None
     notes: tuple[str, ...]
+    reach_rel: float | None = None
+    reach_confidence: float = 0.0
 
     @staticmethod
     def of_metrics(metrics: FrameMetrics, pose_detected: bool, load_held: bool) -> FrameView:
@@ -102,7 +109,7 @@ class FrameView:
         confidence = metrics.confidence
         return FrameView(pose_detected, load_held, metrics.knee_flexion_deg, confidence.get("knee_flexion_deg", 0.0),
                          metrics.torso_twist_deg, confidence.get("torso_twist_deg", 0.0), metrics.view_yaw_deg,
-                         metrics.notes)
+                         metrics.notes, metrics.hand_distance_rel, confidence.get("hand_distance_rel", 0.0))
 
     @staticmethod
     def of_row(table: FrameTable, row: int) -> FrameView:
@@ -112,6 +119,7 @@ class FrameView:
             table.metric(row, "knee_flexion_deg"), float(table.confidence["knee_flexion_deg"][row]),
             table.metric(row, "torso_twist_deg"), float(table.confidence["torso_twist_deg"][row]),
             table.metric(row, "view_yaw_deg"), tuple(table.notes(row)),
+            table.metric(row, "hand_distance_rel"), float(table.confidence["hand_distance_rel"][row]),
         )
 
     def knees_seen(self, cfg: RulesConfig) -> bool:
@@ -145,6 +153,8 @@ class FrameView:
             kinds.append("one_leg_hidden")
         if self.load_held and not self.twist_judged(cfg) and not self.legs_implausible():
             kinds.append("twist_partial_body" if PARTIAL_BODY in self.notes else "twist_not_judged")
+        if self.load_held and self.reach_rel is not None and self.reach_confidence < cfg.far_load_min_confidence:
+            kinds.append("reach_not_judged")
         if self.front_on():
             kinds.append("front_on")
         return kinds

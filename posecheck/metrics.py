@@ -801,7 +801,7 @@ def hand_metrics(body: _Body, ground_up: np.ndarray) -> dict[str, float | None]:
     floor = float(np.min(p[_FEET] @ ground_up))  # the lowest heel or toe along ground_up
     return {
         "hand_height_rel": _ratio(float(body.wrist_mid @ ground_up) - floor, body.leg_length_m),
-        "hand_distance_rel": _ratio(float(np.linalg.norm(horizontal)), body.leg_length_m),
+        "hand_distance_rel": _ratio(hand_distance_m(horizontal, body.forward), body.leg_length_m),
         "hands_forward_rel": _ratio(float(np.dot(hips_to_hands, body.forward)), body.leg_length_m),
         "hands_separation_rel": _ratio(
             float(np.linalg.norm(p[L.LEFT_WRIST] - p[L.RIGHT_WRIST])), body.shoulder_width_m
@@ -812,6 +812,27 @@ def hand_metrics(body: _Body, ground_up: np.ndarray) -> dict[str, float | None]:
         else None,
         "leg_length_m": body.leg_length_m,
     }
+
+
+# Seen within 60 degrees of side-on (the pelvis's forward direction at least this much across the image),
+# the hands' reach in front of the feet is measured across the image, where landmarks are accurate;
+# nearer the front it lies in depth, where MediaPipe over-reads it (a squat lift seen from 60 degrees:
+# 0.96 leg lengths at the bottom against 0.3 true), and its confidence is scaled by DEPTH_REACH_CONFIDENCE.
+IMAGE_REACH_MIN_ACROSS = 0.5
+DEPTH_REACH_CONFIDENCE = 0.3
+
+
+def hand_distance_m(horizontal: np.ndarray, forward: np.ndarray) -> float:
+    """The hands' horizontal distance in front of the mid-ankle (metres) from its horizontal offset.
+
+    Where the person's forward direction lies across the image (|forward x| >= IMAGE_REACH_MIN_ACROSS)
+    it is the offset's image x divided by that share (the reach taken along the forward direction);
+    otherwise the offset's 3D length, depth included (see `_confidences`: not trusted for the reach rule).
+    """
+    across = abs(float(forward[0]))
+    if across >= IMAGE_REACH_MIN_ACROSS:
+        return abs(float(horizontal[0])) / across
+    return float(np.linalg.norm(horizontal))
 
 
 def ground_up_for_pitch(camera_pitch_deg: float) -> np.ndarray:
@@ -908,6 +929,8 @@ def _confidences(
         if visibility <= 0.0:
             result[name] = 0.0
             continue
+        if name == "hand_distance_rel" and side_on < IMAGE_REACH_MIN_ACROSS:
+            visibility *= DEPTH_REACH_CONFIDENCE  # measured in depth (see hand_distance_m)
         if name in _SAGITTAL:
             visibility *= 0.6 + 0.4 * side_on
         elif name in _TRANSVERSE:

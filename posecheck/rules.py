@@ -157,12 +157,16 @@ def _twist(cfg: RulesConfig, limit: float) -> Condition:
     return condition
 
 
-def _loaded_above(metric: str, limit: float) -> Condition:
+def _reach(cfg: RulesConfig, limit: float) -> Condition:
+    """Hands at least `limit` leg lengths in front of the feet while loaded; not judged (None) where the
+    reach was measured in depth (confidence under far_load_min_confidence)."""
     def condition(m: FrameMetrics, ctx: Context) -> bool | None:
         if not ctx.load_held:
             return False
-        value = _value(m, metric)
-        return None if not _all_known(value) else value >= limit
+        value = m.hand_distance_rel
+        if not _all_known(value) or m.confidence.get("hand_distance_rel", 0.0) < cfg.far_load_min_confidence:
+            return None
+        return value >= limit
 
     return condition
 
@@ -213,8 +217,8 @@ def rule_specs(cfg: RulesConfig) -> tuple[RuleSpec, ...]:
         ),
         RuleSpec(
             "load_far_from_body", "hand_distance_rel",
-            _loaded_above("hand_distance_rel", cfg.far_load_leg_ratio),
-            _loaded_above("hand_distance_rel", cfg.far_load_release_leg_ratio),
+            _reach(cfg, cfg.far_load_leg_ratio),
+            _reach(cfg, cfg.far_load_release_leg_ratio),
             cfg.far_load_min_duration_s,
             _by_peak(0.7),  # 0.7 x leg length is about 63 cm, where NIOSH HM reaches 0
         ),

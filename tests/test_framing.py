@@ -62,6 +62,15 @@ def test_twist_not_judged_side_on_while_loaded_is_said():
     assert "twist_not_judged" not in kinds(view_summary(table_of([side_on] * 20), RulesConfig()))
 
 
+def test_reach_not_judged_near_the_front_while_loaded_is_said():
+    front = good(view_yaw_deg=80.0, hand_distance_rel=0.9, confidence={**SEEN, "hand_distance_rel": 0.27})
+    found = kinds(view_summary(table_of([front] * 20, load_held=True), RulesConfig()))
+    assert found["reach_not_judged"]["rules"] == ["load_far_from_body"]
+    assert "reach_not_judged" not in kinds(view_summary(table_of([front] * 20), RulesConfig()))
+    judged = good(hand_distance_rel=0.9, confidence={**SEEN, "hand_distance_rel": 0.9})
+    assert "reach_not_judged" not in kinds(view_summary(table_of([judged] * 20, load_held=True), RulesConfig()))
+
+
 def test_twist_not_judged_from_a_partial_body_says_why_not_the_view():
     cut_off = good(torso_twist_deg=None, notes=("head_out_of_frame", "partial_body"),
                    confidence={"trunk_flexion_deg": 0.9, "knee_flexion_deg": 0.9})

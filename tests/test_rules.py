@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from posecheck.config import RulesConfig
-from posecheck.metrics import FrameMetrics
+from posecheck.metrics import DEPTH_REACH_CONFIDENCE, FrameMetrics
 from posecheck.rules import RulesEngine
 
 FPS = 15.0
@@ -158,6 +158,17 @@ def test_load_far_from_body_and_narrow_stance() -> None:
     assert sorted(e.rule for e in events) == ["load_far_from_body", "narrow_stance"]
     narrow_event = next(e for e in events if e.rule == "narrow_stance")
     assert narrow_event.peak_value == pytest.approx(0.3)
+
+
+def test_far_reach_measured_in_depth_is_not_judged() -> None:
+    """A reach measured in depth (seen near the front: confidence scaled by DEPTH_REACH_CONFIDENCE) is not
+    judged; the same reach measured across the image is flagged."""
+    values = {name: value for name, value in CARRYING.items() if name != "load_held"}
+    for confidence, expected in ((0.9 * DEPTH_REACH_CONFIDENCE, []), (0.9, ["load_far_from_body"])):
+        far = FrameMetrics(**{**values, "hand_distance_rel": 0.9}, confidence={"hand_distance_rel": confidence})
+        engine = RulesEngine(RulesConfig())
+        events = [e for i in range(30) for e in engine.update(i, i / FPS, far, load_held=True).finished_events]
+        assert [e.rule for e in events + list(engine.finish())] == expected
 
 
 def test_stoop_recognised_by_knee_share_when_knee_angle_over_reads() -> None:
