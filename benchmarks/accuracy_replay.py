@@ -23,7 +23,7 @@ import numpy as np
 from posecheck.config import Config
 from posecheck.pipeline import judge_track
 from posecheck.pose import PoseEstimator, PoseFrame
-from posecheck.synth.accuracy import COMPARED_METRICS
+from posecheck.synth.accuracy import COMPARED_METRICS, declared_config
 from posecheck.synth.clip import render_clip
 from posecheck.synth.scripts import CORE_SCRIPTS, get_script
 from posecheck.track import PoseTrack
@@ -71,7 +71,7 @@ def score(directory: Path) -> None:
     for path in sorted(directory.glob("*.pkl")):
         script, yaw_text = path.stem.rsplit("_", 1)
         yaw = float(yaw_text)
-        errors, raised = score_recording(pickle.loads(path.read_bytes()), Config())
+        errors, raised = score_recording(pickle.loads(path.read_bytes()), declared_config(script, Config()))
         info = get_script(script)
         verdict = "ok" if info.ambiguous or raised == set(info.expected_flags) else f"WRONG {sorted(raised)}"
         cells = " ".join(

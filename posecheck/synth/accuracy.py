@@ -46,6 +46,14 @@ class ClipAccuracy:
         return self.ambiguous or self.expected_flags == self.raised_flags
 
 
+def declared_config(script: str, config: Config) -> Config:
+    """`config` as a user would set it for `script`: a script that starts with the load in the hands (a
+    carry filmed mid-way) is declared "handling a load throughout" (load mode "throughout") under "auto"."""
+    if config.load.mode == "auto" and get_script(script).pose_at(0.0).load_held:
+        return dataclasses.replace(config, load=dataclasses.replace(config.load, mode="throughout"))
+    return config
+
+
 def evaluate_clip(
     script: str,
     camera_yaw_deg: float,
@@ -58,12 +66,9 @@ def evaluate_clip(
     """Render `script` seen from `camera_yaw_deg` (and `camera_elevation_deg` above the person's
     middle), analyse it, and compare with the ground truth.
 
-    A script that starts with the load in the hands (a carry filmed mid-way, its pick-up not in view)
-    is analysed as a user would declare it, "handling a load throughout" (load mode "throughout").
+    A script that starts with the load in the hands is analysed as declared (see `declared_config`).
     """
-    config = config or Config()
-    if config.load.mode == "auto" and get_script(script).pose_at(0.0).load_held:
-        config = dataclasses.replace(config, load=dataclasses.replace(config.load, mode="throughout"))
+    config = declared_config(script, config or Config())
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         video = Path(tmp) / f"{script}_{camera_yaw_deg:g}.mp4"
         _, truth_path = render_clip(
