@@ -441,12 +441,17 @@ def _limb_weights(
     return weights[0], weights[1]
 
 
+MAX_BACKWARD_LEAN_DEG = 35.0  # a lifter leans back ~10-20° at lockout: deeper, seen from the front, is a depth flip
+
+
 def trunk_flexion_deg(body: _Body) -> float | None:
     """Forward lean of hip-mid → shoulder-mid from vertical in the sagittal plane, degrees (back = negative).
 
     Seen from the side the lean lies in the image plane and comes from the image landmarks. Seen from
     the front it lies in depth, where MediaPipe's depth exaggerates it; there the lean comes from how
-    much shorter the trunk looks in the image than its 3D length. The two are blended by the view.
+    much shorter the trunk looks in the image than its 3D length. The two are blended by the view. The
+    lean's direction then comes from MediaPipe's depth alone, which can flip it: a lean back beyond
+    MAX_BACKWARD_LEAN_DEG seen mostly from the front is read as the forward lean it has to be.
     """
     trunk = body.shoulder_mid - body.hip_mid
     in_plane = _sagittal_angle_deg(trunk, body)
@@ -461,7 +466,10 @@ def trunk_flexion_deg(body: _Body) -> float | None:
     # A forward lean by theta tilts the trunk out of the image plane by asin(sin(theta) * facing_camera).
     from_depth = math.degrees(math.asin(min(1.0, math.sin(math.radians(out_of_plane)) / facing_camera)))
     weight = facing_camera**2
-    return (1 - weight) * in_plane + weight * math.copysign(from_depth, in_plane)
+    lean_deg = (1 - weight) * in_plane + weight * math.copysign(from_depth, in_plane)
+    if weight >= 0.5 and lean_deg < -MAX_BACKWARD_LEAN_DEG:
+        return -lean_deg  # the depth put a deep forward lean behind the hips: nobody on their feet leans back so far
+    return lean_deg
 
 
 def _foreshortening_deg(image_segment: np.ndarray, world_segment: np.ndarray) -> float | None:

@@ -299,3 +299,22 @@ def test_hand_reach_is_measured_across_the_image_where_the_view_shows_it(yaw: fl
     assert measured.confidence["hand_distance_rel"] > 0.5
     facing = compute_metrics(pose_frame(body_landmarks(hands="box"), 90.0))
     assert facing.confidence["hand_distance_rel"] <= 0.3
+
+
+@pytest.mark.parametrize("yaw", [60.0, 90.0])
+@pytest.mark.parametrize("trunk", [60.0, 80.0])
+def test_a_deep_lean_seen_from_the_front_stays_forward_when_the_depth_flips_it(yaw: float, trunk: float) -> None:
+    """Seen from the front, the lean's direction comes from MediaPipe's depth alone. Measured on a
+    hand-held render of a fast stoop: for 2-3 frames at the bottom the depth put the shoulders behind
+    the hips and the trunk read -84° (leaning back) between +86° readings."""
+    frame = pose_frame(body_landmarks(trunk_flexion_deg=trunk), yaw)
+    world = frame.world_xyz_m.copy()
+    world[: L.LEFT_HIP, 2] *= -1.0  # the upper body mirrored in depth: the image is unchanged
+    flipped = PoseFrame.from_arrays(frame.image_xy_px, world, None, width_px=640, height_px=480)
+    assert compute_metrics(flipped).trunk_flexion_deg == pytest.approx(trunk, abs=5.0)
+    assert compute_metrics(flipped).hip_flexion_deg == pytest.approx(compute_metrics(frame).hip_flexion_deg, abs=5.0)
+
+
+def test_a_slight_lean_back_seen_from_the_front_keeps_its_direction() -> None:
+    back = compute_metrics(pose_frame(body_landmarks(trunk_flexion_deg=-20.0), 90.0)).trunk_flexion_deg
+    assert back == pytest.approx(-20.0, abs=3.0)
