@@ -110,6 +110,12 @@ class RulesConfig:
     # the twist's change over the last twist_speed_window_s (the same baseline at every frame rate).
     sudden_twist_deg_per_s: float = 90.0
     twist_speed_window_s: float = 0.2
+    # Twist's pelvis direction comes from the legs' landmarks, which lag and swap sides while the knees
+    # bend or straighten fast (squat lifts at 30 deg read 23-35 deg of twist for a moment): twist is not
+    # judged while the knee angle changes faster than this (over twist_speed_window_s). Fitted on the
+    # replay benchmark's dev clips: twists with the feet planted read up to 75 deg/s (the twist moves the
+    # knee landmarks too), the false moments of squat lifts 120 deg/s and more.
+    twist_max_knee_speed_deg_per_s: float = 90.0
 
     # load_far_from_body: NIOSH HM = 25/H falls to 0 at H > 63 cm. Measured relative to leg length
     # (hip to ankle, about 0.9 m in adults): 0.6 x 0.9 m = 54 cm, where HM is about 0.46.
@@ -352,6 +358,7 @@ def _validate(config: Config, source: str) -> None:
         (0 < rules.prolonged_release_trunk_flexion_deg <= rules.prolonged_trunk_flexion_deg <= 180,
          "rules: need 0 < prolonged_release_trunk_flexion_deg <= prolonged_trunk_flexion_deg <= 180"),
         (rules.sudden_twist_deg_per_s > 0, "rules.sudden_twist_deg_per_s must be > 0"),
+        (rules.twist_max_knee_speed_deg_per_s > 0, "rules.twist_max_knee_speed_deg_per_s must be > 0"),
         (0 <= rules.twist_min_confidence <= 1, "rules.twist_min_confidence must be in [0, 1]"),
         (0 <= rules.far_load_min_confidence <= 1, "rules.far_load_min_confidence must be in [0, 1]"),
         (0 <= rules.stoop_min_knee_confidence <= 1, "rules.stoop_min_knee_confidence must be in [0, 1]"),

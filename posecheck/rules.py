@@ -43,12 +43,13 @@ class Event:
 
 @dataclass(frozen=True)
 class Context:
-    """What the rules know beside the metrics: whether a load is held, the twist speed, and how long a
-    frame lasts (the time since the previous one: a span of n frames lasts n frame steps)."""
+    """What the rules know beside the metrics: whether a load is held, the twist and knee speeds, and how
+    long a frame lasts (the time since the previous one: a span of n frames lasts n frame steps)."""
 
     load_held: bool
     twist_speed_deg_per_s: float | None
     frame_step_s: float = 0.0
+    knee_speed_deg_per_s: float | None = None  # the knee angle's change per second (legs bending or straightening)
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,8 @@ def _twist(cfg: RulesConfig, limit: float) -> Condition:
             return False
         if not _all_known(m.torso_twist_deg) or m.confidence.get("torso_twist_deg", 0.0) < cfg.twist_min_confidence:
             return None
+        if _all_known(ctx.knee_speed_deg_per_s) and abs(ctx.knee_speed_deg_per_s) >= cfg.twist_max_knee_speed_deg_per_s:
+            return None  # the legs, which give the pelvis direction, move too fast to be followed
         return abs(m.torso_twist_deg) >= limit
 
     return condition
@@ -320,6 +323,30 @@ class _RuleState:
         return event
 
 
+class _Rate:
+    """A metric's change per second over the last `window_s` seconds (the same baseline at any frame
+    rate); None until it has been measured that long without a break."""
+
+    def __init__(self, window_s: float) -> None:
+        self._window_s = window_s
+        self._recent: deque[tuple[float, float]] = deque()
+
+    def update(self, time_s: float, value: float | None) -> float | None:
+        """Add this frame's value (None: not measured, which starts again) and return the rate."""
+        if not _all_known(value):
+            self._recent.clear()
+            return None
+        recent = self._recent
+        recent.append((time_s, value))
+        while len(recent) > 1 and recent[1][0] <= time_s - self._window_s:
+            recent.popleft()
+        then_s, then_value = recent[0]
+        if then_s > time_s - self._window_s or then_s >= time_s:
+            return None
+        rate = (value - then_value) / (time_s - then_s)
+        return rate if math.isfinite(rate) else None  # a tiny time step can overflow
+
+
 class RulesEngine:
     """Feeds the metric stream through every rule; call `update` per frame, `finish` at the end.
 
@@ -328,8 +355,8 @@ class RulesEngine:
 
     def __init__(self, cfg: RulesConfig) -> None:
         self._states = [_RuleState(spec, cfg.merge_gap_s) for spec in rule_specs(cfg)]
-        self._twist_window_s = cfg.twist_speed_window_s
-        self._recent_twist: deque[tuple[float, float]] = deque()
+        self._twist_rate = _Rate(cfg.twist_speed_window_s)
+        self._knee_rate = _Rate(cfg.twist_speed_window_s)
         self._last_time_s: float | None = None
         self._frame_step_s = 0.0
 
@@ -337,7 +364,8 @@ class RulesEngine:
         """Judge one frame (frame `index` at `time_s` seconds, with or without a load in the hands; a time
         going backwards counts as a repeat)."""
         time_s = self._forward_time(time_s)
-        ctx = Context(load_held, self._twist_speed(time_s, metrics), self._frame_step_s)
+        ctx = Context(load_held, self._twist_rate.update(time_s, metrics.torso_twist_deg), self._frame_step_s,
+                      self._knee_rate.update(time_s, metrics.knee_flexion_deg))
         finished = [event for state in self._states if (event := state.update(index, time_s, metrics, ctx))]
         flags = tuple(state.spec.rule for state in self._states if state.active)
         return FrameJudgement(flags, load_held, ctx.twist_speed_deg_per_s, tuple(finished))
@@ -360,19 +388,3 @@ class RulesEngine:
             self._frame_step_s = time_s - self._last_time_s
         self._last_time_s = time_s
         return time_s
-
-    def _twist_speed(self, time_s: float, metrics: FrameMetrics) -> float | None:
-        """Twist change per second over the last `twist_speed_window_s` (the same baseline at any frame
-        rate); None until the twist has been measured that long without a break."""
-        if not _all_known(metrics.torso_twist_deg):
-            self._recent_twist.clear()
-            return None
-        recent = self._recent_twist
-        recent.append((time_s, metrics.torso_twist_deg))
-        while len(recent) > 1 and recent[1][0] <= time_s - self._twist_window_s:
-            recent.popleft()
-        then_s, then_deg = recent[0]
-        if then_s > time_s - self._twist_window_s or then_s >= time_s:
-            return None
-        speed = (metrics.torso_twist_deg - then_deg) / (time_s - then_s)
-        return speed if math.isfinite(speed) else None  # a tiny time step can overflow

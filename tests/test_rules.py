@@ -145,6 +145,25 @@ def test_twist_not_judged_with_low_confidence() -> None:
     assert engine.finish() == ()
 
 
+def _squatting_down(duration_s: float, knee_speed_deg_per_s: float, twist_deg: float) -> list[tuple[float, dict]]:
+    """Loaded frames whose knee angle grows at `knee_speed_deg_per_s` while the twist reads `twist_deg`."""
+    count = round(duration_s * FPS)
+    return [(1 / FPS, {**CARRYING, "torso_twist_deg": twist_deg,
+                       "knee_flexion_deg": 5.0 + knee_speed_deg_per_s * i / FPS}) for i in range(count)]
+
+
+def test_twist_not_judged_while_the_knees_bend_fast() -> None:
+    """A squat lift's legs move too fast for their landmarks (which give the pelvis direction): 23-35 deg of
+    twist read for a moment at 30 deg off side-on with no twist at all. The same reading with the knees
+    bending slowly, or still, is a twist."""
+    fast = frames((1, CARRYING), *_squatting_down(0.6, 150.0, 25.0), (1, CARRYING))
+    assert run(fast)[0] == []
+    slow = frames((1, CARRYING), *_squatting_down(0.6, 30.0, 25.0), (1, CARRYING))
+    assert [e.rule for e in run(slow)[0]] == ["twist_under_load"]
+    gated = RulesConfig(twist_max_knee_speed_deg_per_s=200.0)
+    assert [e.rule for e in run(fast, gated)[0]] == ["twist_under_load"]
+
+
 def test_sudden_twist_is_high_severity() -> None:
     ramp = [{**CARRYING, "torso_twist_deg": min(40.0, i * 10.0)} for i in range(30)]
     events, _ = run(frames((1, CARRYING), *[(1 / FPS, values) for values in ramp], (1, CARRYING)))
