@@ -8,9 +8,9 @@
 each clip into the sweep's shared cache and stores its raw poses. `score` smooths and judges each track as
 `posecheck analyze` does (`judge_track`) with the load declared throughout (`[load] mode = "throughout"`,
 so the numbers do not depend on load inference) and prints per clip: twist expected and raised, the
-largest twist read where the rule judges it — on frames with a true twist of 35 deg or more for clips
-with a twist (the smallest of these peaks is the margin to the rule's threshold), on the other frames
-(true twist under 5 deg) otherwise — and the share of frames judged. Camera yaw is taken modulo 180:
+largest twist read where the rule judges it (confidence, knee speed) — on frames with a true twist of
+35 deg or more for clips with a twist (the smallest of these peaks is the margin to the rule's threshold),
+on the other frames (true twist under 5 deg) otherwise — and the share of frames judged. Camera yaw is taken modulo 180:
 0 is side-on, 90 frontal, 135 the front-right mirror of 45; a missed twist within 30 deg of side-on is
 forgiven, as in the sweep.
 """
@@ -29,6 +29,7 @@ import sweep  # benchmarks/sweep.py (this script's directory is on the path): it
 from posecheck.config import Config, load_config
 from posecheck.pipeline import judge_track
 from posecheck.pose import PoseEstimator
+from posecheck.rules import Rate
 from posecheck.synth.scripts import TWIST_UNDER_LOAD
 from posecheck.track import PoseTrack
 from posecheck.video import read_frames
@@ -72,8 +73,13 @@ def score_clip(recording: tuple, config: Config) -> dict:
     true_twist = {frame["index"]: frame["metrics"]["torso_twist_deg"] for frame in truth["frames"]}
     expected = TWIST_UNDER_LOAD in truth["expected_flags"]
     twist, confidence = table.values["torso_twist_deg"], table.confidence["torso_twist_deg"]
+    knee_rate = Rate(config.rules.twist_speed_window_s)
+    knee_speed = [knee_rate.update(float(table.time_s[row]), float(table.values["knee_flexion_deg"][row]))
+                  for row in range(len(table))]
     judged = [row for row in range(len(table))
-              if not math.isnan(twist[row]) and confidence[row] >= config.rules.twist_min_confidence]
+              if not math.isnan(twist[row]) and confidence[row] >= config.rules.twist_min_confidence
+              and not (knee_speed[row] is not None
+                       and abs(knee_speed[row]) >= config.rules.twist_max_knee_speed_deg_per_s)]
     wanted = [row for row in judged if (abs(true_twist.get(int(table.index[row]), 0.0)) >= TRUE_TWIST_DEG) == expected
               and (expected or abs(true_twist.get(int(table.index[row]), 0.0)) < NO_TWIST_DEG)]
     raised = any(event.rule == TWIST_UNDER_LOAD for event in events)

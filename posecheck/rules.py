@@ -323,7 +323,7 @@ class _RuleState:
         return event
 
 
-class _Rate:
+class Rate:
     """A metric's change per second over the last `window_s` seconds (the same baseline at any frame
     rate); None until it has been measured that long without a break."""
 
@@ -355,8 +355,8 @@ class RulesEngine:
 
     def __init__(self, cfg: RulesConfig) -> None:
         self._states = [_RuleState(spec, cfg.merge_gap_s) for spec in rule_specs(cfg)]
-        self._twist_rate = _Rate(cfg.twist_speed_window_s)
-        self._knee_rate = _Rate(cfg.twist_speed_window_s)
+        self._twist_rate = Rate(cfg.twist_speed_window_s)
+        self._knee_rate = Rate(cfg.twist_speed_window_s)
         self._last_time_s: float | None = None
         self._frame_step_s = 0.0
 
