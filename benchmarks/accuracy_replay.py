@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from posecheck.config import Config
-from posecheck.pipeline import judge_track
+from posecheck.pipeline import judge_track, smooth_file_track
 from posecheck.pose import PoseEstimator, PoseFrame
 from posecheck.synth.accuracy import COMPARED_METRICS, declared_config
 from posecheck.synth.clip import render_clip
@@ -53,7 +53,7 @@ def score_recording(recording: Recording, config: Config) -> tuple[dict[str, lis
     track = PoseTrack()
     for index, time_s, pose in poses:
         track.append(index, time_s, pose)
-    table, events = judge_track(track.smoothed(config.smoothing.zero_phase_cutoff_hz), config)
+    table, events = judge_track(smooth_file_track(track, config), config)
     expected = {frame["index"]: frame["metrics"] for frame in truth["frames"]}
     errors: dict[str, list[float]] = {name: [] for name in COMPARED_METRICS}
     for row in range(len(table)):

@@ -9,10 +9,11 @@
 Each lift of the synthetic lifter (posecheck.synth, `Variation(down_s=...)`: down in `down_s`
 seconds, up about as fast) is rendered to H.264 and its poses are detected once with posecheck's own
 detection pass. The same raw landmark track is then judged three ways: raw (no smoothing),
-zero-phase smoothing (what `posecheck analyze` does) and the causal One Euro filter (what Live
-does). Printed per clip: trunk flexion MAE against the ground truth, the lag (the time shift that
-best aligns the measured trunk angle with the truth, positive = late), and the events; then whether
-every clip gives the same events at every frame rate (start within 0.15 s, peak within 5 deg).
+zero-phase smoothing with MediaPipe's tracking lag taken back (`smooth_file_track`, what
+`posecheck analyze` does) and the causal One Euro filter (what Live does). Printed per clip: trunk
+flexion MAE against the ground truth, the lag (the time shift that best aligns the measured trunk
+angle with the truth, positive = late), and the events; then whether every clip gives the same events
+at every frame rate (start within 0.15 s, peak within 5 deg).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from posecheck.config import Config
-from posecheck.pipeline import AnalysisSettings, PoseJudge, detect_poses, judge_track
+from posecheck.pipeline import AnalysisSettings, PoseJudge, detect_poses, judge_track, smooth_file_track
 from posecheck.pose import PoseEstimator
 from posecheck.rules import Event
 from posecheck.smoothing import PoseSmoother
@@ -114,7 +115,7 @@ def analyse(clip: Clip, config: Config, workdir: Path, cache: Path | None = None
     """Detect (or read from `cache`) and judge one clip three ways; errors, lags and events of each."""
     raw, times, truth = detected(clip, config, workdir, cache)
     variants = {}
-    for name, track in (("raw", raw), ("zero-phase", raw.smoothed(config.smoothing.zero_phase_cutoff_hz))):
+    for name, track in (("raw", raw), ("zero-phase", smooth_file_track(raw, config))):
         table, events = judge_track(track, config)
         variants[name] = (np.array(table.values["trunk_flexion_deg"], dtype=float), events)
     variants["one-euro"] = live_events(one_euro_track(raw, config), config)

@@ -27,7 +27,7 @@ import numpy as np
 import sweep  # benchmarks/sweep.py (this script's directory is on the path): its grid and render cache
 
 from posecheck.config import Config, load_config
-from posecheck.pipeline import judge_track
+from posecheck.pipeline import judge_track, smooth_file_track
 from posecheck.pose import PoseEstimator
 from posecheck.rules import Rate
 from posecheck.synth.scripts import TWIST_UNDER_LOAD
@@ -69,7 +69,7 @@ def score_clip(recording: tuple, config: Config) -> dict:
     track = PoseTrack()
     for index, time_s, pose in poses:
         track.append(index, time_s, pose)
-    table, events = judge_track(track.smoothed(config.smoothing.zero_phase_cutoff_hz), config)
+    table, events = judge_track(smooth_file_track(track, config), config)
     true_twist = {frame["index"]: frame["metrics"]["torso_twist_deg"] for frame in truth["frames"]}
     expected = TWIST_UNDER_LOAD in truth["expected_flags"]
     twist, confidence = table.values["torso_twist_deg"], table.confidence["torso_twist_deg"]

@@ -50,6 +50,14 @@ class SmoothingConfig:
     # Half-power cutoff of the zero-phase smoothing of a file's landmark track (local quadratic
     # regression in time, posecheck.smoothing.zero_phase_smooth); the same at every frame rate.
     zero_phase_cutoff_hz: float = 3.0
+    # Files in MediaPipe's video mode: its landmarks in the picture trail fast movement by a fraction of
+    # a frame (it tracks from the previous frame and smooths: 40 ms at 15 fps, 20 ms at 30 fps); the
+    # zero-phase fit of each frame is read this many frame steps later, which takes the trail back
+    # (posecheck.pipeline.smooth_file_track). Fitted on the dev split of fast synthetic lifts (0.6 and
+    # 0.7 tie, 0.6 best side-on): the 0.6 s stoop side-on at 15 fps 3.39 -> 2.43 deg trunk MAE. Its 3D
+    # landmarks are not shifted: leading them too was worse facing the camera (3.25 -> 3.81 deg). Not
+    # applied when frames are detected on their own (detect_each_frame_in_files, redetect_fast_motion_torso).
+    tracking_lag_frames: float = 0.6
     # One Euro (live): cutoff min_cutoff_hz + beta x speed (frame heights or metres per second).
     # MediaPipe's video mode already steadies a still pose; a high beta follows a lift with little lag:
     # 50 ms behind the truth on fast synthetic lifts, MediaPipe's own 20-45 ms included (1.5 Hz / 0.5
@@ -342,6 +350,7 @@ def _validate(config: Config, source: str) -> None:
         (smooth.min_cutoff_hz > 0 and smooth.derivative_cutoff_hz > 0 and smooth.zero_phase_cutoff_hz > 0,
          "smoothing cutoffs must be > 0 Hz"),
         (smooth.beta >= 0, "smoothing.beta must be >= 0"),
+        (0 <= smooth.tracking_lag_frames <= 3, "smoothing.tracking_lag_frames must be in [0, 3]"),
         (0 < rules.stoop_release_trunk_flexion_deg <= rules.stoop_trunk_flexion_deg <= 180,
          "rules: need 0 < stoop_release_trunk_flexion_deg <= stoop_trunk_flexion_deg <= 180"),
         (0 <= rules.stoop_max_knee_flexion_deg <= 180, "rules.stoop_max_knee_flexion_deg must be in [0, 180]"),

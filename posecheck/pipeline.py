@@ -375,6 +375,15 @@ def detect_poses(
     return found
 
 
+def smooth_file_track(track: PoseTrack, config: Config, per_frame: bool = False) -> PoseTrack:
+    """A file's raw landmark track smoothed with zero phase, the video mode's tracking lag taken back
+    (`smoothing.tracking_lag_frames`; not when frames were detected on their own: every frame, `per_frame`,
+    or the fast ones, `pose.redetect_fast_motion_torso`)."""
+    detected_alone = per_frame or config.pose.redetect_fast_motion_torso > 0
+    lead_frames = 0.0 if detected_alone else config.smoothing.tracking_lag_frames
+    return track.smoothed(config.smoothing.zero_phase_cutoff_hz, lead_frames)
+
+
 def judge_track(track: PoseTrack, config: Config) -> tuple[FrameTable, list[Event]]:
     """Metrics, load state and rules over a whole (smoothed) track; every frame's flags from the events
     (see `judge_track_with_load`; the load from the hands' motion alone, no image evidence)."""
@@ -447,7 +456,7 @@ def analyze_video(
     if track.detected_count() == 0:
         hint = "; the video is very dark" if len(track) and found.mean_level < DARK_MEAN_LEVEL else ""
         raise NoPersonError(f"no person found in {path} ({len(track)} frames analysed{hint})")
-    smoothed = track.smoothed(config.smoothing.zero_phase_cutoff_hz)
+    smoothed = smooth_file_track(track, config, estimator.per_frame)
     table, events, load = judge_track_with_load(smoothed, config, spots.verdicts)
     result = AnalysisResult(info, settings, table, events, found.width, found.height, list(found.notes),
                             found.observations, load)

@@ -116,12 +116,16 @@ def present_runs(present: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
-def zero_phase_smooth(times_s: np.ndarray, values: np.ndarray, cutoff_hz: float) -> np.ndarray:
+def zero_phase_smooth(
+    times_s: np.ndarray, values: np.ndarray, cutoff_hz: float, lead_s: float = 0.0
+) -> np.ndarray:
     """Smooth `values` (N, ...) sampled at increasing `times_s` (N,) without phase shift.
 
     Local quadratic regression with Gaussian weights whose half-power cutoff is `cutoff_hz`
     (see SIGMA_S_TIMES_CUTOFF_HZ): the same filter at any frame rate. Call it once per stretch
     without gaps. Rows with a non-finite value pass unchanged and are not used by their neighbours.
+    `lead_s` > 0 reads each row's local fit that much later (never past the stretch's last time):
+    it takes back a known delay of the values, e.g. MediaPipe's tracking lag.
     """
     values = np.asarray(values, dtype=np.float64)
     times_s = np.asarray(times_s, dtype=np.float64)
@@ -135,16 +139,17 @@ def zero_phase_smooth(times_s: np.ndarray, values: np.ndarray, cutoff_hz: float)
     smoothed = flat.copy()
     for start in range(0, count, SMOOTHING_BLOCK_ROWS):
         rows = np.arange(start, min(count, start + SMOOTHING_BLOCK_ROWS))
-        neighbours, weights = _hat_weights(times_s, sigma_s, usable, rows)
+        neighbours, weights = _hat_weights(times_s, sigma_s, usable, rows, lead_s)
         block = np.einsum("nk,nkc->nc", weights, data[neighbours])
         smoothed[rows] = np.where(usable[rows, None], block, flat[rows])
     return smoothed.reshape(values.shape)
 
 
 def _hat_weights(
-    times_s: np.ndarray, sigma_s: float, usable: np.ndarray, rows: np.ndarray
+    times_s: np.ndarray, sigma_s: float, usable: np.ndarray, rows: np.ndarray, lead_s: float = 0.0
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Neighbour rows (n, K) of each of `rows` and their weights in its local quadratic estimate."""
+    """Neighbour rows (n, K) of each of `rows` and their weights in its local quadratic estimate,
+    read `lead_s` after the row's own time (clipped to the last time)."""
     count = len(times_s)
     half_width_s = KERNEL_HALF_WIDTH_SIGMAS * sigma_s
     ahead = np.searchsorted(times_s, times_s[rows] + half_width_s, side="right") - 1 - rows
@@ -156,6 +161,7 @@ def _hat_weights(
     u = (times_s[neighbours] - times_s[rows, None]) / sigma_s
     kernel = np.where(inside & usable[neighbours] & (np.abs(u) <= KERNEL_HALF_WIDTH_SIGMAS), np.exp(-0.5 * u * u), 0.0)
     basis = np.stack([np.ones_like(u), u, u * u], axis=-1)  # (n, K, 3)
+    lead_u = np.minimum(lead_s, times_s[-1] - times_s[rows]) / sigma_s
     moments = np.einsum("nk,nki,nkj->nij", kernel, basis, basis)
     # Fewer than three weighted samples cannot fit a parabola: fit a line, or take the one sample.
     degree = np.clip((kernel > 0).sum(axis=1) - 1, 0, 2)
@@ -165,8 +171,9 @@ def _hat_weights(
         if not chosen.any():
             continue
         size = fit_degree + 1
-        unit = np.zeros((int(chosen.sum()), size, 1))
-        unit[:, 0] = 1.0
+        # The fit a + b u + c u^2 read at u = lead (in sigmas): 1, lead, lead^2 pick it out.
+        at = lead_u[chosen]
+        unit = np.stack([np.ones_like(at), at, at * at], axis=-1)[:, :size, None]
         system = moments[chosen][:, :size, :size] + RIDGE * np.eye(size)
         coefficients = np.linalg.solve(system, unit)[..., 0]
         weights[chosen] = kernel[chosen] * np.einsum("nki,ni->nk", basis[chosen][:, :, :size], coefficients)

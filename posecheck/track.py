@@ -78,11 +78,13 @@ class PoseTrack:
         """Number of rows with a pose."""
         return int(self.detected[: self._count].sum())
 
-    def smoothed(self, cutoff_hz: float) -> PoseTrack:
+    def smoothed(self, cutoff_hz: float, image_lead_frames: float = 0.0) -> PoseTrack:
         """A copy with the landmark positions smoothed without phase shift (`zero_phase_smooth`).
 
         Each stretch of consecutive frames with a pose is smoothed on its own: nothing is carried
         across a frame without a pose. Image landmarks are smoothed in units of the frame height.
+        `image_lead_frames` takes back a delay of the picture's landmarks of that many frame steps (the
+        stretch's median step): MediaPipe's video mode lags movement by a fraction of a frame there.
         """
         out = PoseTrack()
         count = self._count
@@ -91,8 +93,9 @@ class PoseTrack:
         out._count = count
         for start, stop in present_runs(out.detected):
             times = out.time_s[start:stop]
+            lead_s = image_lead_frames * float(np.median(np.diff(times))) if stop - start > 1 else 0.0
             scale = out.size_px[start:stop, 1].astype(np.float64)[:, None, None]
-            image = zero_phase_smooth(times, out.image_xy_px[start:stop] / scale, cutoff_hz) * scale
+            image = zero_phase_smooth(times, out.image_xy_px[start:stop] / scale, cutoff_hz, lead_s) * scale
             out.image_xy_px[start:stop] = image
             out.world_xyz_m[start:stop] = zero_phase_smooth(times, out.world_xyz_m[start:stop], cutoff_hz)
         return out
