@@ -246,6 +246,9 @@ def show_load_changes(load: dict[str, Any] | None) -> None:
     lines = [f"- {change['kind']} at {change['time_s']:.1f} s: {change['evidence']}" for change in load["changes"]]
     if load.get("put_down_not_in_view"):
         lines.append("- the last put-down is not in view: that lift ends at the end of the video")
+    if load.get("start_not_inferred"):
+        lines.append("- not inferred at the start: the hands were held up in front with no pick-up in view (a "
+                     "carry filmed mid-way?); counted as not held: choose 'handling a load throughout' if it was")
     st.markdown(f"**Load** ({LOAD_MODE_LABELS.get(load['mode'], load['mode'])})"
                 + ("\n" + "\n".join(lines) if lines else ": no pick-up seen"))
 

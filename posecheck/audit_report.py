@@ -199,6 +199,9 @@ def _load(pdf: _AuditPdf, load: dict[str, Any] | None) -> None:
     lines = [f"{change['kind']} at {change['time_s']:.1f} s: {change['evidence']}" for change in load["changes"]]
     if load.get("put_down_not_in_view"):
         lines.append("the last put-down is not in view: that lift ends at the end of the video")
+    if load.get("start_not_inferred"):
+        lines.append("not inferred at the start: the hands were held up in front with no pick-up in view; counted "
+                     "as not held")
     pdf.heading("The load", 12)
     pdf.bullets(lines or ["no pick-up seen"])
 

@@ -187,6 +187,11 @@ class LoadConfig:
     # and reaches (dev clips): pick-ups and put-downs changed 0.20-0.56 of it, reaches 0.00-0.12.
     pixel_change_level: float = 30.0
     changed_share: float = 0.17
+    # Hands at least this high above the floor (leg lengths, median over the first second) are held up in
+    # front, not hanging: a clip starting so with no pick-up in view may start mid-carry, which is not
+    # inferred (the report says so). Fitted on the dev clips of the quick sweep: carries at the waist,
+    # chest and hip 1.29-1.59 (at arm's length 1.11: not told), hanging arms 1.08-1.15, a cart's handle 1.22.
+    held_up_hand_height_rel: float = 1.25
 
 
 COUPLINGS = ("good", "fair", "poor")
@@ -395,6 +400,8 @@ def _validate(config: Config, source: str) -> None:
          "load: need release_separation_ratio >= 1 and release_separation_gain >= 0"),
         (0 <= load.pixel_change_level <= 255, "load.pixel_change_level must be in [0, 255]"),
         (0 < load.changed_share <= 1, "load.changed_share must be in (0, 1]"),
+        (load.low_hand_height_rel < load.held_up_hand_height_rel <= 3,
+         "load.held_up_hand_height_rel must be above load.low_hand_height_rel and at most 3 leg lengths"),
     ]
     checks += _choice_checks(ergo, "ergonomics") + _choice_checks(load, "load")
     for ok, message in checks:

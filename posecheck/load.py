@@ -20,7 +20,9 @@ well apart (a load put down on a table or handed over at waist height).
 `infer_load` runs it over a whole analysed clip and dates each change in the middle of the time the
 hands rested at the load (their lowest level). The mode
 (`Config.load_mode`) says what the video shows: "auto" infers, "throughout" and "none" declare it;
-the pick-ups and put-downs (and so the lifts) are inferred in every mode.
+the pick-ups and put-downs (and so the lifts) are inferred in every mode. A clip that starts mid-carry
+(no pick-up in view) is not inferred: under "auto" it is unloaded until a pick-up, and when its hands are
+held up in front at the start the inference says so (`LoadInference.start_not_inferred`).
 """
 
 from __future__ import annotations
@@ -66,13 +68,16 @@ class LoadInference:
     """Per-frame load state (as the mode says), the inferred changes and the lifts they form.
 
     `lift_spans` are (first row, last row) of each pick-up → put-down, the last row being the clip's
-    last frame when the put-down is not in view.
+    last frame when the put-down is not in view. `start_not_inferred`: under "auto", the clip starts with
+    the hands held up in front and no pick-up in view (see `hands_held_up_at_start`), so whether a load was
+    already in them is not known; it is counted as not held.
     """
 
     mode: str
     held: tuple[bool, ...]
     changes: tuple[LoadChange, ...]
     lift_spans: tuple[tuple[int, int], ...]
+    start_not_inferred: bool = False
 
 
 # A reach comes down from where the hands were within this long before it (seconds), by rise_leg_ratio.
@@ -304,7 +309,26 @@ def infer_load(
     inferred = [False] * len(times_s)
     for first, last in spans:
         inferred[first:last + 1] = [True] * (last + 1 - first)
-    return LoadInference(mode, tuple(held_in_mode(mode, inferred)), changes, spans)
+    undecided = mode == "auto" and hands_held_up_at_start(times_s, hand_height_rel, cfg)
+    return LoadInference(mode, tuple(held_in_mode(mode, inferred)), changes, spans, undecided)
+
+
+# The first this many seconds of measured hand heights tell how the clip starts.
+START_WINDOW_S = 1.0
+
+
+def hands_held_up_at_start(times_s: Sequence[float], hand_height_rel: Sequence[float | None], cfg: LoadConfig) -> bool:
+    """Whether the hands are held up in front when the clip starts (median height over its first
+    START_WINDOW_S at least `cfg.held_up_hand_height_rel`): a carry filmed mid-way may show nothing else.
+
+    Posture alone decides no load: this only says the load state at the start cannot be told.
+    """
+    measured = [(time_s, height) for time_s, height in zip(times_s, hand_height_rel, strict=True) if _known(height)]
+    if not measured:
+        return False
+    first_s = measured[0][0]
+    start = sorted(height for time_s, height in measured if time_s - first_s <= START_WINDOW_S)
+    return start[len(start) // 2] >= cfg.held_up_hand_height_rel
 
 
 def held_in_mode(mode: str, inferred: Sequence[bool]) -> list[bool]:
@@ -462,7 +486,7 @@ def _snapshot(rgb: np.ndarray, pose: PoseFrame) -> _Snapshot:
     """A small copy of the frame (block means, which also smooth it) and a mask of the person's limbs in it.
 
     numpy rather than OpenCV's resize or blur: those run on OpenCV's thread pool, which deadlocks in a
-    process forked from one that used it (posecheck batch -j N forks its workers).
+    process forked from one that used it (posecheck batch's Dask workers are spawned, but a caller may fork).
     """
     factor = _thumb_factor(rgb.shape[1])
     height, width = rgb.shape[0] // factor, rgb.shape[1] // factor

@@ -65,7 +65,21 @@ def load_summary(inference: LoadInference) -> dict[str, Any]:
         ],
         "lifts": len(inference.lift_spans),
         "put_down_not_in_view": bool(inference.changes) and inference.changes[-1].kind == PICK_UP,
+        "start_not_inferred": inference.start_not_inferred,
     }
+
+
+START_NOT_INFERRED_NOTE = (
+    "Load state not inferred at the start: the clip starts with the hands held up in front and no pick-up in "
+    "view, so a load already in the hands (a carry filmed mid-way) cannot be told from empty hands; it was "
+    "counted as not held until a pick-up. If a load was carried, analyse again with 'handling a load "
+    "throughout' (--load throughout)."
+)
+
+
+def load_notes(inference: LoadInference) -> list[str]:
+    """A note when the load state at the clip's start was not inferred (see LoadInference)."""
+    return [START_NOT_INFERRED_NOTE] if inference.start_not_inferred else []
 
 
 def table_load(result: AnalysisResult, ergonomics: ErgonomicsConfig) -> LoadInference:
@@ -76,7 +90,8 @@ def table_load(result: AnalysisResult, ergonomics: ErgonomicsConfig) -> LoadInfe
     inferred = infer_load(list(table.time_s), table.series("hand_height_rel"), table.series("hands_separation_rel"),
                           LoadConfig(), "auto", load_known=ergonomics.load_kg > 0)
     declared = [bool(value) for value in table.load_held]
-    return LoadInference("auto", tuple(declared), inferred.changes, inferred.lift_spans)
+    undecided = inferred.start_not_inferred and not (declared and declared[0])
+    return LoadInference("auto", tuple(declared), inferred.changes, inferred.lift_spans, undecided)
 
 
 def summarize(
@@ -122,7 +137,7 @@ def summarize(
         "reba": reba_summary(table, settings),
         "niosh": niosh_summary(assess_video_lifts(table, settings, load.lift_spans), settings),
         "load": load_summary(load),
-        "notes": list(result.notes) + twist_notes(table),
+        "notes": list(result.notes) + twist_notes(table) + load_notes(load),
         "settings": {
             "stride": result.settings.stride,
             "max_width": result.settings.max_width,

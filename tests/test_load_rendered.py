@@ -33,7 +33,8 @@ def analyse(script: str, yaw: float, directory: Path) -> tuple[dict, list[bool]]
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[dict, list[bool]]]:
     directory = tmp_path_factory.mktemp("load_clips")
-    views = (("squat-lift", 45.0), ("stand-still", 60.0), ("reach-floor", 45.0), ("cart-push", 30.0))
+    views = (("squat-lift", 45.0), ("stand-still", 60.0), ("reach-floor", 45.0), ("cart-push", 30.0),
+             ("twist-carry", 60.0))
     return {script: analyse(script, yaw, directory) for script, yaw in views}
 
 
@@ -55,6 +56,7 @@ def test_standing_reaching_or_pushing_a_cart_starts_no_load(clips: dict, script:
     report, truth = clips[script]
     assert not any(truth)
     assert report["summary"]["load"]["changes"] == []
+    assert not report["summary"]["load"]["start_not_inferred"]
     assert not any(frame["load_held"] for frame in report["frames"])
     assert report["summary"]["lifts_counted"] == 0 and report["summary"]["niosh"]["lifts"] == []
 
@@ -79,3 +81,13 @@ def test_live_session_counts_every_lift_of_a_repeated_lift(tmp_path: Path) -> No
     kinds = [change["kind"] for change in summary["load"]["changes"]]
     assert kinds == ["pick-up", "put-down"] * 3, summary["load"]["changes"]
     assert summary["lifts_counted"] == summary["load"]["lifts"] == len(summary["niosh"]["lifts"]) == 3
+
+
+def test_a_carry_filmed_mid_way_says_its_load_state_was_not_inferred(clips: dict) -> None:
+    """No pick-up in view and the box held at the waist from the first frame: not guessed (no load held, no
+    lift), and the report says the load state at the start was not inferred and how to declare it."""
+    report, truth = clips["twist-carry"]
+    assert all(truth)
+    summary = report["summary"]
+    assert summary["load"]["start_not_inferred"] and summary["lifts_counted"] == 0
+    assert any(note.startswith("Load state not inferred") for note in summary["notes"])
