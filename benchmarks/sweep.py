@@ -139,6 +139,8 @@ class CaseResult:
     mae_deg: dict[str, float | None] = field(default_factory=dict)
     axes: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    starts_loaded: bool = False  # the truth holds a load in the first frame (a carry filmed mid-way)
+    start_not_inferred: bool = False  # the report says the load state at the start was not inferred
 
     @property
     def flags_correct(self) -> bool:
@@ -332,6 +334,8 @@ def score(case: Case, truth: dict, report: dict) -> CaseResult:
         ambiguous=truth["ambiguous"],
         mae_deg={name: (sum(values) / len(values) if values else None) for name, values in errors.items()},
         axes=case.axes,
+        starts_loaded=bool(truth["frames"]) and truth["frames"][0]["load_held"],
+        start_not_inferred=report["summary"].get("load", {}).get("start_not_inferred", False),
     )
 
 
@@ -368,7 +372,8 @@ def print_clip(result: CaseResult) -> None:
     print(
         f"{result.key:<58} {result.split:<7} det {result.detection_rate:4.0%} load {result.load_accuracy:4.0%} "
         f"lifts {result.lifts_counted}/{result.lifts_true} mae {mae}  "
-        f"flags {','.join(result.expected_flags) or '-'} -> {','.join(result.raised_flags) or '-'} {verdict}",
+        f"flags {','.join(result.expected_flags) or '-'} -> {','.join(result.raised_flags) or '-'} {verdict}"
+        + (" (load at the start not inferred)" if result.start_not_inferred else ""),
         flush=True,
     )
 
@@ -399,6 +404,10 @@ def print_tables(results: list[CaseResult]) -> None:
     failed = [r for r in results if r.error]
     wrong = [r for r in good if not r.flags_correct]
     miscounted = [r for r in good if r.lifts_counted != r.lifts_true]
+    loaded = [r for r in good if r.starts_loaded]
+    print(f"load state at the start said not inferred: {sum(r.start_not_inferred for r in loaded)} of {len(loaded)} "
+          f"clips starting loaded, {sum(r.start_not_inferred for r in good if not r.starts_loaded)} of "
+          f"{len(good) - len(loaded)} starting unloaded")
     print(f"clips: {len(results)}, failed {len(failed)}; flags wrong on {len(wrong)}, lifts miscounted on "
           f"{len(miscounted)}, load accuracy < 95% on {sum(r.load_accuracy < 0.95 for r in good)}")
 

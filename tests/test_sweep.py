@@ -83,6 +83,13 @@ def test_score_compares_load_state_lifts_flags_and_angles(sweep) -> None:  # noq
                               "torso_twist_deg": pytest.approx(2.0)}
 
 
+def test_score_reads_whether_the_load_at_the_start_was_said_not_inferred(sweep) -> None:  # noqa: ANN001
+    report = _report([False, False], 0, [], 0)
+    report["summary"]["load"] = {"start_not_inferred": True}
+    result = sweep.score(sweep.Case("hold-still", 30.0, 10.0, 15.0, Variation()), _truth([True, True], 0, []), report)
+    assert result.starts_loaded and result.start_not_inferred and result.load_accuracy == 0.0
+
+
 def test_twist_is_not_scored_near_side_on(sweep) -> None:  # noqa: ANN001
     truth = _truth([True, True], 0, [TWIST_UNDER_LOAD])
     side = sweep.score(sweep.Case("twist-carry", 0.0, 10.0, 15.0, Variation()), truth, _report([True, True], 0, [], 0))
