@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import cv2
 import numpy as np
 
@@ -33,6 +35,16 @@ _PANEL_ROWS = (
     ("Hips", "hip_flexion_deg", "{:.0f}°"),
     ("Twist", "torso_twist_deg", "{:+.0f}°"),
 )
+
+
+def fitted_pose(pose: PoseFrame | None, shape: tuple[int, ...]) -> PoseFrame | None:
+    """`pose` (found in a frame of its own width_px x height_px) in a frame of `shape` (the same picture
+    scaled: e.g. the analysed frame at the annotated video's size); the pose itself when the sizes match."""
+    height, width = shape[0], shape[1]
+    if pose is None or (pose.width_px, pose.height_px) == (width, height):
+        return pose
+    factors = np.array([width / pose.width_px, height / pose.height_px])
+    return replace(pose, image_xy_px=pose.image_xy_px * factors, width_px=width, height_px=height)
 
 
 def blur_face(rgb: np.ndarray, pose: PoseFrame | None) -> np.ndarray:

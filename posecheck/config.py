@@ -233,6 +233,23 @@ class ErgonomicsConfig:
     min_view_off_side_deg: float = 30.0
 
 
+# libx264 presets fast enough for the annotated video (slower ones cost more than the pose model).
+VIDEO_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast")
+
+
+@dataclass(frozen=True)
+class OutputConfig:
+    """The annotated video of a file analysis (what it is written at and how; the report does not change)."""
+
+    # Width of the annotated video and event images, at most: frames are drawn at the analysed size scaled
+    # down to this (never enlarged). 960 keeps the overlay readable (its text scales with the frame) and
+    # costs about half the drawing and encoding of 1280x720.
+    review_max_width_px: int = 960
+    # libx264 preset and quality (CRF: lower is better, 23 is x264's default).
+    video_preset: str = field(default="veryfast", metadata={"choices": VIDEO_PRESETS})
+    video_crf: int = 23
+
+
 @dataclass(frozen=True)
 class Config:
     """All settings of an analysis."""
@@ -242,6 +259,7 @@ class Config:
     rules: RulesConfig = field(default_factory=RulesConfig)
     ergonomics: ErgonomicsConfig = field(default_factory=ErgonomicsConfig)
     load: LoadConfig = field(default_factory=LoadConfig)
+    output: OutputConfig = field(default_factory=OutputConfig)
 
     @property
     def load_mode(self) -> str:
@@ -267,11 +285,13 @@ _SECTIONS: dict[str, type] = {
     "rules": RulesConfig,
     "ergonomics": ErgonomicsConfig,
     "load": LoadConfig,
+    "output": OutputConfig,
 }
 
 
 def load_config(path: str | Path | None) -> Config:
-    """Load a Config from a TOML file (sections [pose], [smoothing], [rules], [ergonomics], [load]); None: defaults."""
+    """Load a Config from a TOML file (sections [pose], [smoothing], [rules], [ergonomics], [load], [output]);
+    None: defaults."""
     if path is None:
         return Config()
     try:
@@ -404,7 +424,12 @@ def _validate(config: Config, source: str) -> None:
         (load.low_hand_height_rel < load.held_up_hand_height_rel <= 3,
          "load.held_up_hand_height_rel must be above load.low_hand_height_rel and at most 3 leg lengths"),
     ]
+    checks += [
+        (64 <= config.output.review_max_width_px <= 16384, "output.review_max_width_px must be in [64, 16384]"),
+        (0 <= config.output.video_crf <= 51, "output.video_crf must be in [0, 51]"),
+    ]
     checks += _choice_checks(ergo, "ergonomics") + _choice_checks(load, "load")
+    checks += _choice_checks(config.output, "output")
     for ok, message in checks:
         if not ok:
             raise ConfigError(f"{source}: {message}")

@@ -282,7 +282,8 @@ class LiveSession:
             rotation_deg=0,
         )
         settings = AnalysisSettings(stride=1, max_width=None, model=str(self._model), blur_faces=self.blur_faces)
-        return AnalysisResult(info, settings, table, self._events, width, height)
+        return AnalysisResult(info, settings, table, self._events, width, height,
+                              annotated_width=width, annotated_height=height)
 
 
 def _drop_oldest(updates: queue.Queue[LiveUpdate]) -> None:

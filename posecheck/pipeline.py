@@ -21,7 +21,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
-from posecheck.annotate import annotate_frame, blur_face
+from posecheck.annotate import annotate_frame, blur_face, fitted_pose
 from posecheck.config import Config
 from posecheck.errors import NoPersonError, VideoReadError
 from posecheck.frames import FrameTable
@@ -235,6 +235,8 @@ class AnalysisResult:
     notes: list[str] = field(default_factory=list)
     observations: list[Any] = field(default_factory=list)  # a FrameObserver's, one per frame
     load: LoadInference | None = None
+    annotated_width: int = 0  # the annotated video's frame size (0: none was drawn)
+    annotated_height: int = 0
 
 
 def threaded(items: Iterable[T], maxsize: int = QUEUE_SIZE) -> Iterator[T]:
@@ -481,17 +483,20 @@ def draw_video(
     event_sink: EventSink | None,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Pass 2: decode the analysed frames again and draw each with its final flags and `track`'s pose."""
+    """Pass 2: decode the analysed frames again, at the annotated video's size (`review_max_width`), and draw
+    each with its final flags and `track`'s pose; `result` gets that size."""
     table = result.frames
     by_peak: dict[int, list[Event]] = {}
     for event in result.events:
         by_peak.setdefault(event.peak_frame, []).append(event)
-    frames = threaded(read_frames(path, settings.stride, None, config.pose.max_frame_side_px, settings.max_width))
+    frames = threaded(read_frames(path, settings.stride, None, config.pose.max_frame_side_px,
+                                  review_max_width(settings, config)))
     for row, frame in enumerate(frames):
         if row >= len(track) or track.index[row] != frame.index:
             raise VideoReadError(f"{path} decoded differently the second time (frame {frame.index}); "
                                  "is the file being written to?")
-        pose, metrics = track.pose(row), table.frame_metrics(row)
+        pose, metrics = fitted_pose(track.pose(row), frame.rgb.shape), table.frame_metrics(row)
+        result.annotated_height, result.annotated_width = frame.rgb.shape[:2]
         flags, load_held = tuple(table.flags(row)), bool(table.load_held[row])
         source = blur_face(frame.rgb, pose) if settings.blur_faces else frame.rgb
         if annotated_sink is not None:
@@ -501,6 +506,11 @@ def draw_video(
             event_sink(event, draw_frame(source, pose, metrics, ordered, load_held, config))
         if progress is not None:
             progress(row + 1)
+
+
+def review_max_width(settings: AnalysisSettings, config: Config) -> int:
+    """The annotated video's largest width: `output.review_max_width_px`, or `settings.max_width` if smaller."""
+    return min(config.output.review_max_width_px, settings.max_width or config.output.review_max_width_px)
 
 
 def draw_frame(

@@ -143,6 +143,8 @@ def summarize(
             "max_width": result.settings.max_width,
             "analysed_width": result.analysed_width,
             "analysed_height": result.analysed_height,
+            "annotated_width": result.annotated_width,
+            "annotated_height": result.annotated_height,
             "model": result.settings.model,
             "blur_faces": result.settings.blur_faces,
             "posecheck_version": __version__,

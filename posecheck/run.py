@@ -150,7 +150,8 @@ def _analyze_into(
     def encode(rgb: np.ndarray) -> None:
         nonlocal writer
         if writer is None:
-            writer = H264Writer(staging / VIDEO_NAME, fps / settings.stride, rgb.shape[1], rgb.shape[0])
+            writer = H264Writer(staging / VIDEO_NAME, fps / settings.stride, rgb.shape[1], rgb.shape[0],
+                                crf=config.output.video_crf, preset=config.output.video_preset)
         writer.write(rgb)
 
     def save_event_image(event: Event, rgb: np.ndarray) -> None:

@@ -364,11 +364,13 @@ class H264Writer:
     """Write RGB uint8 frames to an H.264 (yuv420p, faststart) MP4 that browsers play.
 
     Frames play at `fps`; with `timestamped`, each frame instead plays at the time given to `write`
-    (variable frame rate, millisecond resolution), as a webcam delivers them.
+    (variable frame rate, millisecond resolution), as a webcam delivers them. `preset` and `crf` are
+    libx264's speed/size trade-off and quality.
     """
 
     def __init__(
-        self, path: str | Path, fps: float, width: int, height: int, crf: int = 23, timestamped: bool = False
+        self, path: str | Path, fps: float, width: int, height: int, crf: int = 23, timestamped: bool = False,
+        preset: str = "veryfast",
     ) -> None:
         self.path = Path(path)
         self._timestamped = timestamped
@@ -385,7 +387,7 @@ class H264Writer:
         self._stream.width = self._width
         self._stream.height = self._height
         self._stream.pix_fmt = "yuv420p"
-        self._stream.codec_context.options = {"preset": "veryfast", "crf": str(crf)}
+        self._stream.codec_context.options = {"preset": preset, "crf": str(crf)}
         if timestamped:
             self._stream.codec_context.time_base = _MILLISECONDS
 
