@@ -248,6 +248,9 @@ class OutputConfig:
     # libx264 preset and quality (CRF: lower is better, 23 is x264's default).
     video_preset: str = field(default="veryfast", metadata={"choices": VIDEO_PRESETS})
     video_crf: int = 23
+    # Files: processes that draw and encode the annotated video in time chunks, beside a decoder process
+    # that feeds the pose model (posecheck.offload); 0: everything in the analysing process, with threads.
+    helper_processes: int = 2
 
 
 @dataclass(frozen=True)
@@ -427,6 +430,7 @@ def _validate(config: Config, source: str) -> None:
     checks += [
         (64 <= config.output.review_max_width_px <= 16384, "output.review_max_width_px must be in [64, 16384]"),
         (0 <= config.output.video_crf <= 51, "output.video_crf must be in [0, 51]"),
+        (0 <= config.output.helper_processes <= 64, "output.helper_processes must be in [0, 64]"),
     ]
     checks += _choice_checks(ergo, "ergonomics") + _choice_checks(load, "load")
     checks += _choice_checks(config.output, "output")

@@ -31,7 +31,7 @@ from posecheck.pose import FastMotionRedetector, PoseEstimator, PoseFrame, defau
 from posecheck.rules import RULE_IDS, Event, RulesEngine
 from posecheck.smoothing import PoseSmoother
 from posecheck.track import PoseTrack
-from posecheck.video import DecodeStats, VideoInfo, probe_video, read_frames
+from posecheck.video import DecodeStats, VideoFrame, VideoInfo, probe_video, read_frames
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -330,6 +330,29 @@ class DetectionPass:
     mean_level: float = 0.0  # mean RGB level (0-255) of the analysed frames
 
 
+class FrameSource(Protocol):
+    """Where pass 1's analysed frames come from; `stats` describes the decoding once `frames()` has ended."""
+
+    stats: DecodeStats
+
+    def frames(self) -> Iterator[VideoFrame]:
+        """The analysed frames, in order."""
+        ...
+
+
+class DecodedFrames:
+    """Pass 1's frames decoded in this process, on a reader thread (`read_frames` with the analysis settings)."""
+
+    def __init__(self, path: str | Path, config: Config, settings: AnalysisSettings) -> None:
+        self._path, self._config, self._settings = path, config, settings
+        self.stats = DecodeStats()
+
+    def frames(self) -> Iterator[VideoFrame]:
+        """The analysed frames, in order."""
+        return threaded(read_frames(self._path, self._settings.stride, self.stats, self._config.pose.max_frame_side_px,
+                                    self._settings.max_width))
+
+
 def detect_poses(
     path: str | Path,
     config: Config,
@@ -338,15 +361,16 @@ def detect_poses(
     observer: FrameObserver | None = None,
     progress: Callable[[int], None] | None = None,
     spots: SpotWatcher | None = None,
+    source: FrameSource | None = None,
 ) -> DetectionPass:
     """Pass 1: decode every analysed frame and detect the pose in it (nothing is smoothed yet).
 
     `progress(frames_done)` is called after each frame. Frames where the tracked pose moves fast are
     detected again on their own (`FastMotionRedetector`, `pose.redetect_fast_motion_torso`). Also looks
     for other people in view, and `spots` (when given) looks at the floor under the hands at every reach
-    (posecheck.load).
+    (posecheck.load). The frames come from `source` (default: decoded here, `DecodedFrames`).
     """
-    stats = DecodeStats()
+    source = source if source is not None else DecodedFrames(path, config, settings)
     found = DetectionPass(PoseTrack(), [], [])
     brightness = 0.0
     model = settings.model or default_model_path()
@@ -355,8 +379,7 @@ def detect_poses(
         others = OtherPersonCheck(stack.enter_context(PoseEstimator(model, confidence)))
         redetector = (FastMotionRedetector(stack.enter_context(PoseEstimator(model, confidence, per_frame=True)),
                                            min_move) if min_move > 0 and not estimator.per_frame else None)
-        frames = threaded(read_frames(path, settings.stride, stats, config.pose.max_frame_side_px, settings.max_width))
-        for done, frame in enumerate(frames, 1):
+        for done, frame in enumerate(source.frames(), 1):
             brightness += float(frame.rgb[::16, ::16].mean())
             pose = estimator.detect(frame.rgb, frame.time_s * 1000.0)
             if redetector is not None:
@@ -371,7 +394,7 @@ def detect_poses(
             if progress is not None:
                 progress(done)
     found.mean_level = brightness / max(1, len(found.track))
-    found.notes.extend(stats.notes())
+    found.notes.extend(source.stats.notes())
     if (note := others.note()) is not None:
         found.notes.append(note)
     return found
@@ -454,14 +477,8 @@ def analyze_video(
 
     spots = SpotWatcher(config.load)
     found = detect_poses(path, config, estimator, settings, observer, detection_progress, spots)
+    result, smoothed = judge_detection(info, found, config, settings, spots, estimator.per_frame)
     track = found.track
-    if track.detected_count() == 0:
-        hint = "; the video is very dark" if len(track) and found.mean_level < DARK_MEAN_LEVEL else ""
-        raise NoPersonError(f"no person found in {path} ({len(track)} frames analysed{hint})")
-    smoothed = smooth_file_track(track, config, estimator.per_frame)
-    table, events, load = judge_track_with_load(smoothed, config, spots.verdicts)
-    result = AnalysisResult(info, settings, table, events, found.width, found.height, list(found.notes),
-                            found.observations, load)
     if passes == 2:
         total = 2 * len(track)
 
@@ -471,6 +488,24 @@ def analyze_video(
 
         draw_video(path, settings, config, smoothed, result, annotated_sink, event_sink, drawing_progress)
     return result
+
+
+def judge_detection(
+    info: VideoInfo, found: DetectionPass, config: Config, settings: AnalysisSettings, spots: SpotWatcher,
+    per_frame: bool,
+) -> tuple[AnalysisResult, PoseTrack]:
+    """Between the passes: the track smoothed without phase shift (`smooth_file_track`; `per_frame`: every
+    frame was detected on its own) and judged as a whole (`judge_track_with_load`, with the image evidence of
+    `spots`); the result and the smoothed track. NoPersonError if nobody was seen."""
+    track = found.track
+    if track.detected_count() == 0:
+        hint = "; the video is very dark" if len(track) and found.mean_level < DARK_MEAN_LEVEL else ""
+        raise NoPersonError(f"no person found in {info.path} ({len(track)} frames analysed{hint})")
+    smoothed = smooth_file_track(track, config, per_frame)
+    table, events, load = judge_track_with_load(smoothed, config, spots.verdicts)
+    result = AnalysisResult(info, settings, table, events, found.width, found.height, list(found.notes),
+                            found.observations, load)
+    return result, smoothed
 
 
 def draw_video(

@@ -22,6 +22,7 @@ import numpy as np
 
 from posecheck.config import Config
 from posecheck.errors import OutputError
+from posecheck.offload import analyze_offloaded, helpers_allowed
 from posecheck.outputs import (
     PRIVATE_DIR_MODE,
     check_output_dir,
@@ -145,6 +146,35 @@ def _analyze_into(
     fps: float,
     progress: ProgressCallback | None,
 ) -> AnalysisResult:
+    """Analyse into `staging`: with helper processes (posecheck.offload) unless configured off or not allowed here."""
+    if config.output.helper_processes == 0 or not helpers_allowed():
+        return _analyze_in_process(video_path, staging, config, settings, model, fps, progress)
+    work_dir = _make_work_dir(staging.parent)
+    try:
+        return analyze_offloaded(video_path, config, settings, model, staging / VIDEO_NAME, staging / EVENTS_DIR,
+                                 work_dir, progress)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def _make_work_dir(output_dir: Path) -> Path:
+    """A private directory for intermediate files, named like a staging directory (a killed run's is removed)."""
+    try:
+        return Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-work-", dir=output_dir))
+    except OSError as error:
+        raise OutputError(f"cannot write in output directory {output_dir}: {error.strerror or error}") from error
+
+
+def _analyze_in_process(
+    video_path: str | Path,
+    staging: Path,
+    config: Config,
+    settings: AnalysisSettings,
+    model: Path,
+    fps: float,
+    progress: ProgressCallback | None,
+) -> AnalysisResult:
+    """Analyse in this process (the decoder and encoder on threads)."""
     writer: H264Writer | None = None
 
     def encode(rgb: np.ndarray) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from types import TracebackType
 
 import av
+import cv2
 import numpy as np
 
 from posecheck.errors import OutputError, VideoReadError
@@ -409,7 +410,9 @@ class H264Writer:
             height, width = min(rgb.shape[0], self._height), min(rgb.shape[1], self._width)
             padded[:height, :width] = rgb[:height, :width]
             rgb = padded
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24")
+        # OpenCV converts to yuv420p (BT.601, limited range, as libswscale does) several times faster.
+        yuv = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420)
+        frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         if self._timestamped:
             if time_s is None:
                 raise ValueError("a timestamped H264Writer needs each frame's time")
