@@ -25,6 +25,7 @@ import argparse
 import contextlib
 import os
 import platform
+import resource
 import subprocess
 import sys
 import tempfile
@@ -113,14 +114,23 @@ def model_vs_analyze(workdir: Path, sizes: list[tuple[int, int]], seconds: float
             cv2.resize(rgb, analysed_size, interpolation=cv2.INTER_AREA) for rgb in full]
         load_before = load_text()
         model_analysed = model_fps(analysed, count)
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), cpu_seconds()
         analyze_to_dir(video, workdir / f"part1-{size[0]}", config, overwrite=True)
         analyze = count / (time.perf_counter() - start)
+        own_ms, helpers_ms = (1000.0 * (after - before) / count for after, before in zip(cpu_seconds(), cpu,
+                                                                                         strict=True))
         model_full = model_fps(full, count) if analysed_size != size else model_analysed
         print(f"1. {size[0]}x{size[1]} {seconds:g} s: model alone {model_analysed:5.1f} frames/s on "
               f"{analysed_size[0]}x{analysed_size[1]} frames ({model_full:5.1f} on full-size) | analyze "
               f"{analyze:5.1f} frames/s | ratio {analyze / model_analysed:.2f} ({analyze / model_full:.2f} against "
-              f"full-size) (target >= 0.90) {load_before} {load_text()}", flush=True)
+              f"full-size) (target >= 0.90) | CPU per frame: model's process {own_ms:.1f} ms, helper processes "
+              f"{helpers_ms:.1f} ms {load_before} {load_text()}", flush=True)
+
+
+def cpu_seconds() -> tuple[float, float]:
+    """CPU seconds used so far by this process and by its ended child processes."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime, children.ru_utime + children.ru_stime
 
 
 def live_latency() -> None:

@@ -15,9 +15,12 @@ the caller removes.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import queue
 import signal
+import sys
+import types
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -64,6 +67,17 @@ def _context() -> multiprocessing.context.SpawnContext:
     return multiprocessing.get_context("spawn")
 
 
+def _start(process: multiprocessing.process.BaseProcess) -> None:
+    """Start a spawned helper without running the caller's main script again in it (multiprocessing would: a
+    Streamlit app or an unguarded script would run twice). The helpers need nothing from `__main__`."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        process.start()
+    finally:
+        sys.modules["__main__"] = main
+
+
 def helpers_allowed() -> bool:
     """Whether this process may start helper processes (a daemonic one, e.g. a Dask worker, may not)."""
     return not multiprocessing.current_process().daemon
@@ -105,7 +119,7 @@ class OffloadedDecoder:
             self._free.put(slot)
         self._process = context.Process(target=_decode_main, args=(job_args, self._memory.name, self._messages,
                                                                     self._free), daemon=True, name="posecheck-decoder")
-        self._process.start()
+        _start(self._process)
         self._stack.callback(_stop, self._process)
 
     def __enter__(self) -> OffloadedDecoder:
@@ -155,6 +169,34 @@ def _stop(process: multiprocessing.process.BaseProcess) -> None:
     process.join()
 
 
+class _ParentGoneError(Exception):
+    """The process that started this helper ended (killed): the helper stops too."""
+
+
+def _take(items: Any) -> Any:
+    """The next item of a queue, waiting while the parent process lives (else _ParentGoneError)."""
+    while True:
+        try:
+            return items.get(timeout=POLL_S)
+        except queue.Empty:
+            _check_parent()
+
+
+def _put(items: Any, item: Any) -> None:
+    """Put `item` on a bounded queue, waiting while the parent process lives (else _ParentGoneError)."""
+    while True:
+        try:
+            return items.put(item, timeout=POLL_S)
+        except queue.Full:
+            _check_parent()
+
+
+def _check_parent() -> None:
+    parent = multiprocessing.parent_process()
+    if parent is not None and not parent.is_alive():
+        raise _ParentGoneError
+
+
 def _decode_main(job: DecodeJob, memory_name: str, messages: Any, free: Any) -> None:
     """The decoder process: analysed frames into the shared slots, review-size frames into segments."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the model process's to handle
@@ -175,16 +217,18 @@ def _decode_main(job: DecodeJob, memory_name: str, messages: Any, free: Any) -> 
                                     crf=INTERMEDIATE_CRF, preset="ultrafast")
             writer.write(review_frame(rgb, review_size))
             if rgb.nbytes > job.slot_bytes:
-                messages.put(("big", frame.index, frame.time_s, rgb))
+                _put(messages, ("big", frame.index, frame.time_s, rgb))
                 continue
-            slot = free.get()
+            slot = _take(free)
             np.ndarray(rgb.shape, np.uint8, memory.buf, slot * job.slot_bytes)[:] = rgb
-            messages.put(("frame", frame.index, frame.time_s, slot, rgb.shape))
+            _put(messages, ("frame", frame.index, frame.time_s, slot, rgb.shape))
         if writer is not None:
             writer.close()
-        messages.put(("end", stats, review_size))
+        _put(messages, ("end", stats, review_size))
+    except _ParentGoneError:
+        return
     except BaseException as error:  # noqa: BLE001 - handed to the model's process
-        messages.put(("error", error))
+        _put(messages, ("error", error))
     finally:
         memory.close()
 
@@ -319,7 +363,7 @@ class DrawPool:
         """Start the processes (idempotent): once the model runs, so that they do not delay its first frame."""
         for process in self._processes:
             if process.pid is None:
-                process.start()
+                _start(process)
                 self._stack.callback(_stop, process)
 
     def __enter__(self) -> DrawPool:
@@ -368,13 +412,14 @@ def _collect(results: Any, processes: list[multiprocessing.process.BaseProcess])
 def _draw_worker(todo: Any, results: Any, done: Any) -> None:
     """A pass-2 process: draw the jobs it is given until None; each outcome (None or the error) reported."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the model process's to handle
-    while (job := todo.get()) is not None:
-        try:
-            draw_chunk(job, done)
-        except BaseException as error:  # noqa: BLE001 - handed to the model's process
-            results.put(error)
-            return
-        results.put(None)
+    with contextlib.suppress(_ParentGoneError):
+        while (job := _take(todo)) is not None:
+            try:
+                draw_chunk(job, done)
+            except BaseException as error:  # noqa: BLE001 - handed to the model's process
+                results.put(error)
+                return
+            results.put(None)
 
 
 def draw_chunk(job: DrawJob, done: Any) -> None:
@@ -401,6 +446,7 @@ def draw_chunk(job: DrawJob, done: Any) -> None:
                 write_jpeg(Path(job.events_dir) / event_image_name(event), image)
             with done.get_lock():
                 done.value += 1
+            _check_parent()
     finally:
         if writer is not None:
             writer.close()

@@ -109,3 +109,28 @@ def test_damaged_video_is_a_clear_error_with_helper_processes(tmp_path: Path) ->
     with pytest.raises(VideoReadError, match="truncated"):
         analyze_to_dir(truncated, tmp_path / "out", with_helpers(2))
     assert not any((tmp_path / "out").glob(".posecheck-partial-*"))
+
+
+def test_helper_processes_end_with_a_killed_analysis(tmp_path: Path) -> None:
+    """SIGKILL leaves no orphan: the decoder and drawing processes see their parent gone and stop."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import psutil
+
+    video = corpus.write_h264(tmp_path / "long.mp4", list(corpus.lifter_frames()) * 10)
+    process = subprocess.Popen([sys.executable, "-m", "posecheck.cli", "analyze", str(video), "-o",
+                                str(tmp_path / "out"), "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 300
+    helpers: list[psutil.Process] = []
+    while len(helpers) < 3:  # the decoder and two drawing processes (not counting multiprocessing's tracker)
+        assert process.poll() is None and time.monotonic() < deadline, "the analysis ended before its helpers ran"
+        time.sleep(0.1)
+        helpers = [child for child in psutil.Process(process.pid).children()
+                   if "resource_tracker" not in " ".join(child.cmdline())]
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    gone, alive = psutil.wait_procs(helpers, timeout=30)
+    assert alive == []
