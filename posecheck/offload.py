@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import pickle
 import queue
 import signal
 import sys
@@ -34,7 +35,7 @@ import numpy as np
 
 from posecheck.annotate import blur_face, fitted_pose
 from posecheck.config import Config
-from posecheck.errors import VideoReadError
+from posecheck.errors import OutputError, VideoReadError
 from posecheck.load import SpotWatcher
 from posecheck.metrics import FrameMetrics
 from posecheck.pipeline import (
@@ -169,6 +170,15 @@ def _stop(process: multiprocessing.process.BaseProcess) -> None:
     process.join()
 
 
+def portable(error: BaseException) -> BaseException:
+    """`error` if it can be sent to another process (pickled), else a RuntimeError naming it."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:  # noqa: BLE001 - any failure to pickle
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
+
+
 class _ParentGoneError(Exception):
     """The process that started this helper ended (killed): the helper stops too."""
 
@@ -228,7 +238,7 @@ def _decode_main(job: DecodeJob, memory_name: str, messages: Any, free: Any) -> 
     except _ParentGoneError:
         return
     except BaseException as error:  # noqa: BLE001 - handed to the model's process
-        _put(messages, ("error", error))
+        _put(messages, ("error", portable(error)))
     finally:
         memory.close()
 
@@ -417,7 +427,7 @@ def _draw_worker(todo: Any, results: Any, done: Any) -> None:
             try:
                 draw_chunk(job, done)
             except BaseException as error:  # noqa: BLE001 - handed to the model's process
-                results.put(error)
+                results.put(portable(error))
                 return
             results.put(None)
 
@@ -472,22 +482,43 @@ def _segment_frames(segment_dir: Path, first_row: int, count: int) -> Iterator[n
 
 
 def join_chunks(chunks: list[Path], output: Path) -> None:
-    """Concatenate H.264 MP4 chunks (same size, rate and encoder settings) into one file, packets copied."""
-    with av.open(str(output), mode="w", options={"movflags": "faststart"}) as joined:
-        stream = None
-        offset = 0
-        for chunk in chunks:
-            with av.open(str(chunk)) as container:
-                source = container.streams.video[0]
-                if stream is None:
-                    stream = joined.add_stream_from_template(source)
-                end = offset
-                for packet in container.demux(source):
-                    if packet.dts is None:
-                        continue
-                    packet.pts += offset
-                    packet.dts += offset
-                    end = max(end, packet.pts + (packet.duration or 0))
-                    packet.stream = stream
-                    joined.mux(packet)
-                offset = end
+    """Concatenate H.264 MP4 chunks (same size, rate and encoder settings) into one file, packets copied;
+    OutputError if it cannot be written (e.g. the disk is full when the index is written on closing)."""
+    try:
+        joined = av.open(str(output), mode="w", options={"movflags": "faststart"})
+    except (av.error.FFmpegError, OSError) as error:
+        raise _write_error(output, error) from error
+    try:
+        _copy_packets(chunks, joined)
+    except (av.error.FFmpegError, OSError) as error:
+        raise _write_error(output, error) from error
+    finally:
+        try:
+            joined.close()
+        except (av.error.FFmpegError, OSError) as error:
+            raise _write_error(output, error) from error
+
+
+def _copy_packets(chunks: list[Path], joined: av.container.OutputContainer) -> None:
+    """Mux every chunk's packets into `joined`, each chunk's timestamps after the previous chunk's end."""
+    stream = None
+    offset = 0
+    for chunk in chunks:
+        with av.open(str(chunk)) as container:
+            source = container.streams.video[0]
+            if stream is None:
+                stream = joined.add_stream_from_template(source)
+            end = offset
+            for packet in container.demux(source):
+                if packet.dts is None:
+                    continue
+                packet.pts += offset
+                packet.dts += offset
+                end = max(end, packet.pts + (packet.duration or 0))
+                packet.stream = stream
+                joined.mux(packet)
+            offset = end
+
+
+def _write_error(path: Path, error: Exception) -> OutputError:
+    return OutputError(f"cannot write {path}: {getattr(error, 'strerror', None) or error}")

@@ -46,6 +46,7 @@ CSV_NAME = "metrics.csv"
 VIDEO_NAME = "annotated.mp4"
 EVENTS_DIR = "events"
 STAGING_PREFIX = ".posecheck-partial-"
+WORK_DIR_NAME = ".work"  # intermediate files, inside the staging directory
 FIXED_OUTPUTS = (REPORT_NAME, CSV_NAME, VIDEO_NAME)
 
 
@@ -149,7 +150,7 @@ def _analyze_into(
     """Analyse into `staging`: with helper processes (posecheck.offload) unless configured off or not allowed here."""
     if config.output.helper_processes == 0 or not helpers_allowed():
         return _analyze_in_process(video_path, staging, config, settings, model, fps, progress)
-    work_dir = _make_work_dir(staging.parent)
+    work_dir = _make_work_dir(staging)
     try:
         return analyze_offloaded(video_path, config, settings, model, staging / VIDEO_NAME, staging / EVENTS_DIR,
                                  work_dir, progress)
@@ -157,12 +158,15 @@ def _analyze_into(
         shutil.rmtree(work_dir, ignore_errors=True)
 
 
-def _make_work_dir(output_dir: Path) -> Path:
-    """A private directory for intermediate files, named like a staging directory (a killed run's is removed)."""
+def _make_work_dir(staging: Path) -> Path:
+    """A private directory for intermediate files inside the staging directory (removed before publishing;
+    a killed run's goes with its staging directory)."""
+    work_dir = staging / WORK_DIR_NAME
     try:
-        return Path(tempfile.mkdtemp(prefix=f"{STAGING_PREFIX}{os.getpid()}-work-", dir=output_dir))
+        work_dir.mkdir(mode=PRIVATE_DIR_MODE)
     except OSError as error:
-        raise OutputError(f"cannot write in output directory {output_dir}: {error.strerror or error}") from error
+        raise OutputError(f"cannot write in output directory {staging.parent}: {error.strerror or error}") from error
+    return work_dir
 
 
 def _analyze_in_process(
