@@ -74,7 +74,7 @@ def score_clip(recording: tuple, config: Config) -> dict:
     expected = TWIST_UNDER_LOAD in truth["expected_flags"]
     twist, confidence = table.values["torso_twist_deg"], table.confidence["torso_twist_deg"]
     knee_rate = Rate(config.rules.twist_speed_window_s)
-    knee_speed = [knee_rate.update(float(table.time_s[row]), float(table.values["knee_flexion_deg"][row]))
+    knee_speed = [knee_rate.swing(float(table.time_s[row]), float(table.values["knee_flexion_deg"][row]))
                   for row in range(len(table))]
     judged = [row for row in range(len(table))
               if not math.isnan(twist[row]) and confidence[row] >= config.rules.twist_min_confidence

@@ -120,9 +120,10 @@ class RulesConfig:
     twist_speed_window_s: float = 0.2
     # Twist's pelvis direction comes from the legs' landmarks, which lag and swap sides while the knees
     # bend or straighten fast (squat lifts at 30 deg read 23-35 deg of twist for a moment): twist is not
-    # judged while the knee angle changes faster than this (over twist_speed_window_s). Fitted on the
-    # replay benchmark's dev clips: twists with the feet planted read up to 75 deg/s (the twist moves the
-    # knee landmarks too), the false moments of squat lifts 120 deg/s and more.
+    # judged while the knee angle swings faster than this (largest minus smallest reading over the last
+    # twist_speed_window_s, per second). Fitted on the replay benchmark's dev clips: twists with the feet
+    # planted read up to 75 deg/s (the twist moves the knee landmarks too), the false moments of squat
+    # lifts 120 deg/s and more.
     twist_max_knee_speed_deg_per_s: float = 90.0
 
     # load_far_from_body: NIOSH HM = 25/H falls to 0 at H > 63 cm. Measured relative to leg length

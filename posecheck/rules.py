@@ -49,7 +49,7 @@ class Context:
     load_held: bool
     twist_speed_deg_per_s: float | None
     frame_step_s: float = 0.0
-    knee_speed_deg_per_s: float | None = None  # the knee angle's change per second (legs bending or straightening)
+    knee_speed_deg_per_s: float | None = None  # the knee angle's swing per second (legs bending or straightening)
 
 
 @dataclass(frozen=True)
@@ -325,7 +325,9 @@ class _RuleState:
 
 class Rate:
     """A metric's change per second over the last `window_s` seconds (the same baseline at any frame
-    rate); None until it has been measured that long without a break."""
+    rate): from the window's first value to the last (`update`), or its whole swing, largest minus
+    smallest (`swing`, which also sees a value that went and came back); None until it has been
+    measured that long without a break."""
 
     def __init__(self, window_s: float) -> None:
         self._window_s = window_s
@@ -333,6 +335,24 @@ class Rate:
 
     def update(self, time_s: float, value: float | None) -> float | None:
         """Add this frame's value (None: not measured, which starts again) and return the rate."""
+        span_s = self._add(time_s, value)
+        if span_s is None:
+            return None
+        rate = (value - self._recent[0][1]) / span_s
+        return rate if math.isfinite(rate) else None  # a tiny time step can overflow
+
+    def swing(self, time_s: float, value: float | None) -> float | None:
+        """Add this frame's value and return the window's swing per second (>= 0)."""
+        span_s = self._add(time_s, value)
+        if span_s is None:
+            return None
+        values = [recent_value for _, recent_value in self._recent]
+        rate = (max(values) - min(values)) / span_s
+        return rate if math.isfinite(rate) else None
+
+    def _add(self, time_s: float, value: float | None) -> float | None:
+        """Keep `value` and drop what lies before the window; the window's length in seconds, or None
+        while it is not covered (or after a break)."""
         if not _all_known(value):
             self._recent.clear()
             return None
@@ -340,11 +360,10 @@ class Rate:
         recent.append((time_s, value))
         while len(recent) > 1 and recent[1][0] <= time_s - self._window_s:
             recent.popleft()
-        then_s, then_value = recent[0]
+        then_s = recent[0][0]
         if then_s > time_s - self._window_s or then_s >= time_s:
             return None
-        rate = (value - then_value) / (time_s - then_s)
-        return rate if math.isfinite(rate) else None  # a tiny time step can overflow
+        return time_s - then_s
 
 
 class RulesEngine:
@@ -365,7 +384,7 @@ class RulesEngine:
         going backwards counts as a repeat)."""
         time_s = self._forward_time(time_s)
         ctx = Context(load_held, self._twist_rate.update(time_s, metrics.torso_twist_deg), self._frame_step_s,
-                      self._knee_rate.update(time_s, metrics.knee_flexion_deg))
+                      self._knee_rate.swing(time_s, metrics.knee_flexion_deg))
         finished = [event for state in self._states if (event := state.update(index, time_s, metrics, ctx))]
         flags = tuple(state.spec.rule for state in self._states if state.active)
         return FrameJudgement(flags, load_held, ctx.twist_speed_deg_per_s, tuple(finished))
