@@ -36,7 +36,7 @@ import cv2
 import numpy as np
 import psutil
 
-from posecheck.config import Config
+from posecheck.config import Config, load_config
 from posecheck.pose import PoseEstimator
 from posecheck.run import analyze_to_dir
 from posecheck.synth.clip import ClipSettings, iter_clip
@@ -102,9 +102,8 @@ def model_fps(frames: list[np.ndarray], count: int) -> float:
         return count / (time.perf_counter() - start)
 
 
-def model_vs_analyze(workdir: Path, sizes: list[tuple[int, int]], seconds: float) -> None:
+def model_vs_analyze(workdir: Path, sizes: list[tuple[int, int]], seconds: float, config: Config) -> None:
     """Part 1: the model alone (analysed-size and full-size frames) vs the whole analysis, per size."""
-    config = Config()
     for size in sizes:
         video = make_video(size, seconds)
         count = int(seconds * FPS)
@@ -201,7 +200,7 @@ _MODEL_ONLY = """
 import sys, numpy as np, time
 sys.path.insert(0, {benchmarks!r})
 from throughput import cycle, model_fps
-from posecheck.config import Config
+from posecheck.config import Config, load_config
 from posecheck.video import analysis_size
 import cv2
 size = analysis_size(1280, 720, Config().pose.max_frame_side_px)
@@ -228,12 +227,11 @@ def batch(workdir: Path, videos: int, seconds: float) -> None:
     workers = [subprocess.Popen([sys.executable, "-c", script, str(frames // 2)], stdin=subprocess.PIPE,
                                 stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for _ in range(2)]
     time.sleep(5.0)  # both have loaded their frames (they wait for the start line)
-    start = time.perf_counter()
     for worker in workers:
         worker.stdin.write("go\n")
         worker.stdin.flush()
     outputs = [float(w.communicate()[0].strip().splitlines()[-1]) for w in workers]
-    models_fps = frames / (time.perf_counter() - start)
+    models_fps = sum(outputs)  # side by side on the same number of frames: their rates add up
     print(f"4. batch of {videos} x {seconds:g} s 1280x720 on 2 workers: {batch_fps:5.1f} frames/s | two model-only "
           f"processes side by side {models_fps:5.1f} frames/s (each {outputs[0]:.1f}, {outputs[1]:.1f}) | ratio "
           f"{batch_fps / models_fps:.2f} (target >= 0.85) {load_before} {load_text()}", flush=True)
@@ -252,6 +250,7 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="10 s clips, a 2-minute long clip, 4 batch videos")
     parser.add_argument("--sizes", type=parse_size, nargs="+", default=list(SIZES), help="part 1's frame sizes")
     parser.add_argument("--long-minutes", type=float, help="length of the long clip in part 3 (default 10)")
+    parser.add_argument("--config", help="TOML settings for part 1's analysis (e.g. [output] helper_processes = 0)")
     args = parser.parse_args()
     seconds = 10.0 if args.quick else 60.0
     long_minutes = args.long_minutes or (2.0 if args.quick else 10.0)
@@ -261,7 +260,7 @@ def main() -> int:
         workdir = Path(tmp)
         for part in args.parts:
             if part == 1:
-                model_vs_analyze(workdir, args.sizes, seconds)
+                model_vs_analyze(workdir, args.sizes, seconds, load_config(args.config))
             elif part == 2:
                 live_latency()
             elif part == 3:

@@ -51,7 +51,15 @@ from posecheck.pose import PoseEstimator, PoseFrame
 from posecheck.report import event_image_name
 from posecheck.rules import Event
 from posecheck.track import PoseTrack
-from posecheck.video import DecodeStats, H264Writer, VideoFrame, analysis_size, probe_video, read_frames
+from posecheck.video import (
+    DecodeStats,
+    H264Writer,
+    VideoFrame,
+    analysis_size,
+    probe_video,
+    read_frames,
+    review_frame,
+)
 
 # Analysed frames in flight between the decoder and the model (shared-memory slots).
 SLOTS = 16
@@ -241,15 +249,6 @@ def _decode_main(job: DecodeJob, memory_name: str, messages: Any, free: Any) -> 
         _put(messages, ("error", portable(error)))
     finally:
         memory.close()
-
-
-def review_frame(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
-    """`rgb` scaled to `size` (width, height): bilinear down to half size (5x faster than OpenCV's area
-    average at 0.75), area average below."""
-    if size == (rgb.shape[1], rgb.shape[0]):
-        return rgb
-    method = cv2.INTER_LINEAR if 2 * size[0] >= rgb.shape[1] else cv2.INTER_AREA
-    return cv2.resize(rgb, size, interpolation=method)
 
 
 def slot_bytes_for(path: str | Path, max_side_px: int | None, max_width_px: int | None) -> int:

@@ -31,7 +31,15 @@ from posecheck.pose import FastMotionRedetector, PoseEstimator, PoseFrame, defau
 from posecheck.rules import RULE_IDS, Event, RulesEngine
 from posecheck.smoothing import PoseSmoother
 from posecheck.track import PoseTrack
-from posecheck.video import DecodeStats, VideoFrame, VideoInfo, probe_video, read_frames
+from posecheck.video import (
+    DecodeStats,
+    VideoFrame,
+    VideoInfo,
+    analysis_size,
+    probe_video,
+    read_frames,
+    review_frame,
+)
 
 T = TypeVar("T")
 T_co = TypeVar("T_co", covariant=True)
@@ -518,22 +526,24 @@ def draw_video(
     event_sink: EventSink | None,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Pass 2: decode the analysed frames again, at the annotated video's size (`review_max_width`), and draw
-    each with its final flags and `track`'s pose; `result` gets that size."""
+    """Pass 2: decode the analysed frames again, scale them to the annotated video's size (`review_max_width`)
+    and draw each with its final flags and `track`'s pose; `result` gets that size."""
     table = result.frames
     by_peak: dict[int, list[Event]] = {}
     for event in result.events:
         by_peak.setdefault(event.peak_frame, []).append(event)
-    frames = threaded(read_frames(path, settings.stride, None, config.pose.max_frame_side_px,
-                                  review_max_width(settings, config)))
+    frames = threaded(read_frames(path, settings.stride, None, config.pose.max_frame_side_px, settings.max_width))
     for row, frame in enumerate(frames):
         if row >= len(track) or track.index[row] != frame.index:
             raise VideoReadError(f"{path} decoded differently the second time (frame {frame.index}); "
                                  "is the file being written to?")
-        pose, metrics = fitted_pose(track.pose(row), frame.rgb.shape), table.frame_metrics(row)
-        result.annotated_height, result.annotated_width = frame.rgb.shape[:2]
+        if row == 0:
+            size = analysis_size(frame.rgb.shape[1], frame.rgb.shape[0], None, review_max_width(settings, config))
+            result.annotated_width, result.annotated_height = size
+        rgb = review_frame(frame.rgb, size)
+        pose, metrics = fitted_pose(track.pose(row), rgb.shape), table.frame_metrics(row)
         flags, load_held = tuple(table.flags(row)), bool(table.load_held[row])
-        source = blur_face(frame.rgb, pose) if settings.blur_faces else frame.rgb
+        source = blur_face(rgb, pose) if settings.blur_faces else rgb
         if annotated_sink is not None:
             annotated_sink(draw_frame(source, pose, metrics, flags, load_held, config))
         for event in by_peak.get(frame.index, []) if event_sink is not None else []:

@@ -108,6 +108,16 @@ def analysis_size(
     return max(2, round(width * scale)), max(2, round(height * scale))
 
 
+def review_frame(rgb: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """`rgb` scaled to `size` (width, height): bilinear down to half size (5x faster than OpenCV's area
+    average at 0.75), area average below."""
+    if size == (rgb.shape[1], rgb.shape[0]):
+        return rgb
+    method = cv2.INTER_LINEAR if 2 * size[0] >= rgb.shape[1] else cv2.INTER_AREA
+    return cv2.resize(rgb, size, interpolation=method)
+
+
+
 @dataclass
 class DecodeStats:
     """What decoding found: frames the index lists, packets read, frames decoded, repairs made."""
