@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
 import pickle
 import queue
 import signal
@@ -90,6 +91,15 @@ def _start(process: multiprocessing.process.BaseProcess) -> None:
 def helpers_allowed() -> bool:
     """Whether this process may start helper processes (a daemonic one, e.g. a Dask worker, may not)."""
     return not multiprocessing.current_process().daemon
+
+
+def idle_cores() -> float:
+    """Cores not in use now: the CPU count minus the 1-minute load average (the CPU count where unknown)."""
+    cores = os.cpu_count() or 1
+    try:
+        return cores - os.getloadavg()[0]
+    except OSError:
+        return float(cores)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import numpy as np
 
 from posecheck.config import Config
 from posecheck.errors import OutputError
-from posecheck.offload import analyze_offloaded, helpers_allowed
+from posecheck.offload import analyze_offloaded, helpers_allowed, idle_cores
 from posecheck.outputs import (
     PRIVATE_DIR_MODE,
     check_output_dir,
@@ -147,8 +147,11 @@ def _analyze_into(
     fps: float,
     progress: ProgressCallback | None,
 ) -> AnalysisResult:
-    """Analyse into `staging`: with helper processes (posecheck.offload) unless configured off or not allowed here."""
-    if config.output.helper_processes == 0 or not helpers_allowed():
+    """Analyse into `staging`: with helper processes (posecheck.offload) when configured, allowed here and a core
+    is idle (`output.helper_min_idle_cores`), else in this process."""
+    output = config.output
+    busy = output.helper_min_idle_cores > 0 and idle_cores() < output.helper_min_idle_cores
+    if output.helper_processes == 0 or busy or not helpers_allowed():
         return _analyze_in_process(video_path, staging, config, settings, model, fps, progress)
     work_dir = _make_work_dir(staging)
     try:

@@ -23,8 +23,9 @@ SAMPLE = Path(__file__).resolve().parents[1] / "sample_videos" / "stoop_lift_sid
 
 
 def with_helpers(processes: int, review_max_width_px: int = 960) -> Config:
-    """The default config with `processes` helper processes (0: all in the analysing process)."""
-    output = dataclasses.replace(Config().output, helper_processes=processes, review_max_width_px=review_max_width_px)
+    """The default config with `processes` helper processes (0: all in the analysing process), whatever the load."""
+    output = dataclasses.replace(Config().output, helper_processes=processes, review_max_width_px=review_max_width_px,
+                                 helper_min_idle_cores=0.0)
     return dataclasses.replace(Config(), output=output)
 
 
@@ -121,8 +122,11 @@ def test_helper_processes_end_with_a_killed_analysis(tmp_path: Path) -> None:
     import psutil
 
     video = corpus.write_h264(tmp_path / "long.mp4", list(corpus.lifter_frames()) * 10)
+    always = tmp_path / "helpers.toml"
+    always.write_text("[output]\nhelper_min_idle_cores = 0\n")
     process = subprocess.Popen([sys.executable, "-m", "posecheck.cli", "analyze", str(video), "-o",
-                                str(tmp_path / "out"), "--quiet"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                                str(tmp_path / "out"), "--quiet", "--config", str(always)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     helpers: list[psutil.Process] = []
     while len(helpers) < 3:  # the decoder and two drawing processes (not counting multiprocessing's tracker)
@@ -134,3 +138,16 @@ def test_helper_processes_end_with_a_killed_analysis(tmp_path: Path) -> None:
     process.wait(timeout=30)
     gone, alive = psutil.wait_procs(helpers, timeout=30)
     assert alive == []
+
+
+def test_busy_machine_analyses_in_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With no idle core the helpers would cost more than they save: the analysis runs in process."""
+    import posecheck.run
+
+    def no_helpers(*args: object, **kwargs: object) -> None:
+        raise AssertionError("helper processes started on a busy machine")
+
+    monkeypatch.setattr(posecheck.run, "idle_cores", lambda: 0.5)
+    monkeypatch.setattr(posecheck.run, "analyze_offloaded", no_helpers)
+    output = analyze_to_dir(corpus.sample_video(tmp_path), tmp_path / "out", Config())
+    assert output.report["summary"]["frames_with_pose"] > 0
