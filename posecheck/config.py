@@ -253,7 +253,7 @@ class OutputConfig:
     # that feeds the pose model (posecheck.offload); 0: everything in the analysing process, with threads.
     helper_processes: int = 2
     # ... only while at least this many cores are idle (CPU count minus the 1-minute load average): the
-    # helpers cost 6-14 % more CPU in all (intermediate segments, process start-up) to finish sooner on
+    # helpers cost 8-14 % more CPU in all (intermediate segments, process start-up) to finish sooner on
     # idle cores; on a busy machine they finished later (640x480: 26.4 frames/s against 33.0 in one
     # process at load 7-10). 0: whatever the load.
     helper_min_idle_cores: float = 1.0
