@@ -608,6 +608,9 @@ def test_batch_ctrl_c_cancels_queued_videos_and_leaves_no_partial_result(tmp_pat
     batch = subprocess.Popen(
         [sys.executable, "-m", "posecheck.cli", "batch", str(videos), "-o", str(out), "-j", "1", "--quiet"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        # SIGINT handled as in a terminal: a test run started in the background (`pytest &`) ignores it,
+        # and a child inherits that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     while not list(out.glob(f"a/{STAGING_PREFIX}*")) and batch.poll() is None:
         time.sleep(0.02)  # wait until the first video's analysis has started
