@@ -132,8 +132,7 @@ def test_helper_processes_end_with_a_killed_analysis(tmp_path: Path) -> None:
     while len(helpers) < 3:  # the decoder and two drawing processes (not counting multiprocessing's tracker)
         assert process.poll() is None and time.monotonic() < deadline, "the analysis ended before its helpers ran"
         time.sleep(0.1)
-        helpers = [child for child in psutil.Process(process.pid).children()
-                   if "resource_tracker" not in " ".join(child.cmdline())]
+        helpers = [child for child in psutil.Process(process.pid).children() if _is_helper(child)]
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     gone, alive = psutil.wait_procs(helpers, timeout=30)
@@ -151,3 +150,13 @@ def test_busy_machine_analyses_in_one_process(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(posecheck.run, "analyze_offloaded", no_helpers)
     output = analyze_to_dir(corpus.sample_video(tmp_path), tmp_path / "out", Config())
     assert output.report["summary"]["frames_with_pose"] > 0
+
+
+def _is_helper(child: object) -> bool:
+    """Whether a running child process is one of the analysis's helpers (not multiprocessing's tracker)."""
+    import psutil
+
+    try:
+        return "resource_tracker" not in " ".join(child.cmdline())
+    except psutil.Error:  # it exited (a zombie until reaped) or went between listing and asking
+        return False
