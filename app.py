@@ -209,11 +209,22 @@ def reba_chart(columns: dict[str, list[Any]], events: tuple[EventRecord, ...]) -
     return with_spans(line_chart, events, height=220)
 
 
+LOAD_UNDECIDED_CAVEAT = (
+    "Twisting while holding a load was not judged: whether a load was already in the hands when the video "
+    "starts could not be told (see Load). If one was, analyse again with 'handling a load throughout'."
+)
+
+
 def show_summary(record: SessionRecord) -> None:
     """Verdict, headline numbers, events by rule and worst moments of a session."""
     summary = record.report_summary
     verdict = summary.get("verdict", "")
-    (st.warning if summary.get("events_total") else st.success)(verdict)
+    if summary.get("events_total"):
+        st.warning(verdict)
+    elif (summary.get("load") or {}).get("start_not_inferred"):
+        st.info(f"{verdict} {LOAD_UNDECIDED_CAVEAT}")
+    else:
+        st.success(verdict)
     show_view_findings(summary.get("view"))
     lifts, events = st.columns(2)
     coverage, duration = st.columns(2)

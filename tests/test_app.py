@@ -154,7 +154,7 @@ def test_upload_over_the_limit_is_refused(data_dir: Path, upload_limit_1mb: None
     assert not at.button  # no Analyse button
 
 
-def seed_session(data_dir: Path, twist_confidence: bool = False) -> int:
+def seed_session(data_dir: Path, twist_confidence: bool = False, quiet_carry: bool = False) -> int:
     """Save a session with a real (tiny) video, two bend events and one twist event.
 
     With `twist_confidence`, metrics.csv has a torso_twist_confidence column: 0.4 for the first 3 s
@@ -179,6 +179,11 @@ def seed_session(data_dir: Path, twist_confidence: bool = False) -> int:
         "video": {"path": "x", "fps": 10.0, "frame_count": 60, "width": 64, "height": 48, "duration_s": 6.0},
         "frames": [], "events": events, "summary": summary,
     }
+    if quiet_carry:  # no event, and a clip starting with the hands held up: the load state not inferred
+        report["events"] = []
+        summary.update(events_total=0, events_by_rule={}, worst_moments=[], lifts_counted=0,
+                       verdict="No risky lifting technique detected.",
+                       load={"mode": "auto", "changes": [], "start_not_inferred": True})
     (work / "report.json").write_text(json.dumps(report))
     header = "index,time_s,trunk_flexion_deg,knee_flexion_deg,torso_twist_deg"
     rows = [f"{i},{i / 10},{40 + i % 30},{10 + i % 5},{i % 7}" for i in range(60)]
@@ -241,6 +246,16 @@ def chart_lines(at: AppTest) -> pd.DataFrame:
     proto = at.get("vega_lite_chart")[0].proto
     tables = [pa.ipc.open_stream(dataset.data.data).read_all().to_pandas() for dataset in proto.datasets]
     return next(table for table in tables if "angle" in table.columns)
+
+
+def test_no_event_with_the_load_undecided_is_no_all_clear(data_dir: Path) -> None:
+    """A carry filmed mid-way under "let posecheck decide": no event, but twist under load was not judged,
+    so the verdict is not shown as a green all-clear and says what was not judged."""
+    seed_session(data_dir, quiet_carry=True)
+    at = open_page("Review")
+    assert not at.exception
+    assert not [text for text in texts(at, "success") if "No risky" in text]
+    assert any("No risky" in text and "not judged" in text for text in texts(at, "info"))
 
 
 def test_review_chart_sets_apart_twist_the_rule_does_not_judge(data_dir: Path) -> None:
