@@ -9,7 +9,7 @@ import numpy as np
 
 from posecheck.advice import ADVICE
 from posecheck.landmarks import FACE, SKELETON_CONNECTIONS
-from posecheck.metrics import FrameMetrics
+from posecheck.metrics.frame_metrics import FrameMetrics
 from posecheck.pose import PoseFrame
 
 GOOD = (60, 200, 90)

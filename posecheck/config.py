@@ -24,7 +24,7 @@ class PoseConfig:
     # Landmarks below this visibility are treated as missing; metrics built on them become None.
     min_visibility: float = 0.5
     # After this long with nobody in view, the next person may be someone else: the body lengths
-    # calibrated on the last person (see metrics.BodyCalibration) are dropped and learned again.
+    # calibrated on the last person (see posecheck.metrics.calibration.BodyCalibration) are dropped and learned again.
     recalibrate_after_absence_s: float = 2.0
     # Frames are scaled down while decoding so that their long side is at most this many pixels: memory
     # is bounded by it, not by the video (an 8000x8000 video took 6.5 GB; the model looks at 256x256).
@@ -132,7 +132,7 @@ class RulesConfig:
     far_load_release_leg_ratio: float = 0.5
     far_load_min_duration_s: float = 0.5
     # The hands' reach is judged only with at least this confidence: not where it lies in depth (seen
-    # nearer the front than 60 deg off side-on, see posecheck.metrics.hand_distance_m), where it is "not judged".
+    # nearer the front than 60 deg off side-on, see posecheck.metrics.reach.hand_distance_m), where it is "not judged".
     far_load_min_confidence: float = 0.4
 
     # narrow_stance: the guide says "maintain a wide stance"; ankle separation / shoulder width.

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from posecheck.ergonomics.reba import RebaResult, risk_level
-from posecheck.metrics import METRIC_NAMES, FrameMetrics
+from posecheck.metrics.frame_metrics import METRIC_NAMES, FrameMetrics
 from posecheck.plausibility import NOTE_CODES
 from posecheck.rules import RULE_IDS, Event
 

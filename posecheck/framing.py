@@ -15,7 +15,7 @@ from typing import Any
 
 from posecheck.config import RulesConfig
 from posecheck.frames import FrameTable
-from posecheck.metrics import FrameMetrics
+from posecheck.metrics.frame_metrics import FrameMetrics
 from posecheck.plausibility import BODY_INVERTED, HIDDEN_LEG, LEGS_GUESSED, PARTIAL_BODY
 from posecheck.rules import RULE_IDS, Event
 

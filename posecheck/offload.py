@@ -38,7 +38,7 @@ from posecheck.annotate import blur_face, fitted_pose
 from posecheck.config import Config
 from posecheck.errors import OutputError, VideoReadError
 from posecheck.load import SpotWatcher
-from posecheck.metrics import FrameMetrics
+from posecheck.metrics.frame_metrics import FrameMetrics
 from posecheck.pipeline import (
     AnalysisResult,
     AnalysisSettings,

@@ -26,7 +26,9 @@ from posecheck.config import Config
 from posecheck.errors import NoPersonError, VideoReadError
 from posecheck.frames import FrameTable
 from posecheck.load import LoadInference, LoadTracker, SpotVerdict, SpotWatcher, held_in_mode, infer_load
-from posecheck.metrics import BodyCalibration, FrameMetrics, measure
+from posecheck.metrics.calibration import BodyCalibration
+from posecheck.metrics.compute import measure
+from posecheck.metrics.frame_metrics import FrameMetrics
 from posecheck.pose import FastMotionRedetector, PoseEstimator, PoseFrame, default_model_path
 from posecheck.rules import RULE_IDS, Event, RulesEngine
 from posecheck.smoothing import PoseSmoother

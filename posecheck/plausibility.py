@@ -167,7 +167,7 @@ class PlausibilityState:
     def check(
         self, pose: PoseFrame, points_m: np.ndarray, time_s: float | None, learn: bool = True
     ) -> tuple[LegCheck, PlausibilityState]:
-        """This frame's LegCheck and the state after it (`points_m`: metrics.body_points of the pose)."""
+        """This frame's LegCheck and the state after it (`points_m`: posecheck.metrics.body.body_points of the pose)."""
         image = pose.image_xy_px
         if not np.all(np.isfinite(image[11:33])):
             return LegCheck(), self

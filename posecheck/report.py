@@ -22,7 +22,7 @@ from posecheck.errors import OutputError
 from posecheck.frames import FrameTable
 from posecheck.framing import event_reliability, view_summary
 from posecheck.load import PICK_UP, LoadInference, infer_load
-from posecheck.metrics import METRIC_NAMES
+from posecheck.metrics.frame_metrics import METRIC_NAMES
 from posecheck.pipeline import AnalysisResult
 from posecheck.plausibility import PARTIAL_BODY
 from posecheck.rules import RULE_IDS, Event

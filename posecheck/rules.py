@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from posecheck.advice import ADVICE
 from posecheck.config import RulesConfig
-from posecheck.metrics import FrameMetrics
+from posecheck.metrics.frame_metrics import FrameMetrics
 
 RULE_IDS = ("bend_at_waist", "twist_under_load", "load_far_from_body", "narrow_stance", "prolonged_flexion")
 

@@ -4,7 +4,7 @@ bottom, and text that keeps its share of the picture at any frame size."""
 import numpy as np
 
 from posecheck.annotate import DIM_TEXT, TEXT, annotate_frame, panel_box
-from posecheck.metrics import FrameMetrics
+from posecheck.metrics.frame_metrics import FrameMetrics
 
 HEIGHT, WIDTH = 480, 640
 PLAYER_CONTROLS_SHARE = 0.2  # the bottom fifth of a video, where browsers draw their controls

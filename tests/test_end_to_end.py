@@ -8,7 +8,7 @@ import av
 import pytest
 
 from posecheck.cli import main
-from posecheck.metrics import METRIC_NAMES
+from posecheck.metrics.frame_metrics import METRIC_NAMES
 from posecheck.synth.clip import render_clip
 
 pytestmark = pytest.mark.slow

@@ -21,7 +21,7 @@ from posecheck.ergonomics.video import (
 )
 from posecheck.errors import ConfigError
 from posecheck.frames import FrameTable
-from posecheck.metrics import FrameMetrics
+from posecheck.metrics.frame_metrics import FrameMetrics
 from posecheck.pipeline import AnalysisResult, AnalysisSettings, FrameResult
 from posecheck.report import CSV_COLUMNS, build_report, csv_rows
 from posecheck.video import VideoInfo

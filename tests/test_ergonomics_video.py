@@ -5,7 +5,7 @@ mid-ankles, in metres, and load_held), put through the same lift detection. The 
 (box centred in front of the lifter), so the true A is 0.
 
 The analysis accepts every landmark (min_visibility 0): seen from the side the far arm and leg are
-hidden and MediaPipe gives them visibility 0.06-0.4, below the default 0.5, and then metrics.py reports
+hidden and MediaPipe gives them visibility 0.06-0.4, below the default 0.5, and then posecheck.metrics reports
 no knee, hand or leg-length metric at all (see posecheck/ergonomics/README.md, "Accuracy").
 
 Tolerances, set after measuring (README, "Accuracy"): H and V within 15 cm at origin and destination.

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from posecheck.config import Config, RulesConfig
-from posecheck.metrics import FrameMetrics
+from posecheck.metrics.frame_metrics import FrameMetrics
 from posecheck.pipeline import analyze_video
 from posecheck.pose import FastMotionRedetector, PoseEstimator, PoseFrame
 from posecheck.rules import Event, RulesEngine

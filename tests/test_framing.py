@@ -7,7 +7,7 @@ import pytest
 from posecheck.config import RulesConfig
 from posecheck.frames import FrameTable
 from posecheck.framing import event_reliability, view_summary
-from posecheck.metrics import FrameMetrics
+from posecheck.metrics.frame_metrics import FrameMetrics
 from posecheck.pipeline import FrameResult
 from posecheck.rules import Event
 

@@ -1,5 +1,6 @@
 """Metrics on hand-built landmark arrays with known angles, seen from several camera yaws."""
 
+import dataclasses
 import math
 
 import numpy as np
@@ -8,23 +9,25 @@ import pytest
 from posecheck.config import Config
 from posecheck.ergonomics.reba import neck_score
 from posecheck.landmarks import Landmark as L
-from posecheck.metrics import (
-    EMPTY_METRICS,
-    SUSTAINED_FRAMES,
-    BodyCalibration,
-    SegmentLengths,
-    angle_between_deg,
-    compute_metrics,
-    joint_flexion_deg,
-    knee_share_of_bend,
-    measure,
-    signed_angle_about_deg,
-)
+from posecheck.metrics.angles import knee_share_of_bend
+from posecheck.metrics.calibration import SUSTAINED_FRAMES, BodyCalibration, SegmentLengths
+from posecheck.metrics.compute import compute_metrics, measure
+from posecheck.metrics.frame_metrics import EMPTY_METRICS, METRIC_NAMES, FrameMetrics
+from posecheck.metrics.vectors import angle_between_deg, joint_flexion_deg, signed_angle_about_deg
 from posecheck.pipeline import FrameAnalyzer
 from posecheck.pose import PoseFrame
 from tests.skeleton_fixture import body_landmarks, pose_frame
 
 YAWS = (0.0, 30.0, 60.0, 90.0)
+
+
+def test_metric_names_are_the_metric_fields_in_declaration_order() -> None:
+    """METRIC_NAMES (metrics.csv's metric columns, FrameMetrics.values()) are FrameMetrics's `float | None`
+    fields in declaration order; `confidence` and `notes` describe them and are no metrics."""
+    declared = [f.name for f in dataclasses.fields(FrameMetrics) if f.type == "float | None"]
+    assert list(METRIC_NAMES) == declared
+    assert list(FrameMetrics().values()) == declared
+    assert "confidence" not in METRIC_NAMES and "notes" not in METRIC_NAMES
 
 
 @pytest.mark.parametrize("yaw", YAWS)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from posecheck.config import Config, SmoothingConfig
-from posecheck.metrics import FrameMetrics
+from posecheck.metrics.frame_metrics import FrameMetrics
 from posecheck.pipeline import (
     AnalysisResult,
     AnalysisSettings,

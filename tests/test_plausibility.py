@@ -10,7 +10,9 @@ import pytest
 
 from posecheck.config import Config, RulesConfig
 from posecheck.landmarks import Landmark as L
-from posecheck.metrics import BodyCalibration, FrameMetrics, measure
+from posecheck.metrics.calibration import BodyCalibration
+from posecheck.metrics.compute import measure
+from posecheck.metrics.frame_metrics import FrameMetrics
 from posecheck.pose import PoseFrame
 from posecheck.rules import RulesEngine
 from posecheck.run import analyze_to_dir

@@ -17,7 +17,8 @@ from posecheck.config import Config, RulesConfig, SmoothingConfig
 from posecheck.frames import FrameTable
 from posecheck.landmarks import NUM_LANDMARKS
 from posecheck.load import LoadTracker
-from posecheck.metrics import METRIC_NAMES, FrameMetrics, compute_metrics
+from posecheck.metrics.compute import compute_metrics
+from posecheck.metrics.frame_metrics import METRIC_NAMES, FrameMetrics
 from posecheck.pipeline import AnalysisResult, AnalysisSettings, FrameResult
 from posecheck.pose import PoseFrame
 from posecheck.report import build_report

@@ -8,7 +8,8 @@ import dataclasses
 import pytest
 
 from posecheck.config import RulesConfig
-from posecheck.metrics import DEPTH_REACH_CONFIDENCE, FrameMetrics
+from posecheck.metrics.confidence import DEPTH_REACH_CONFIDENCE
+from posecheck.metrics.frame_metrics import FrameMetrics
 from posecheck.rules import RulesEngine
 
 FPS = 15.0

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from posecheck.landmarks import Landmark as L
-from posecheck.metrics import compute_metrics
+from posecheck.metrics.compute import compute_metrics
 from tests.skeleton_fixture import body_landmarks, pose_frame
 
 YAW = 60.0
