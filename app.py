@@ -25,7 +25,8 @@ from posecheck.live import LiveStream, LiveUpdate
 from posecheck.pipeline import AnalysisSettings
 from posecheck.rules import RULE_IDS
 from posecheck.run import analyze_to_dir
-from posecheck.store import VIDEO_SUFFIXES, EventRecord, HistoryStore, SessionRecord, default_data_dir, upload_path
+from posecheck.store import EventRecord, HistoryStore, SessionRecord, default_data_dir, upload_path
+from posecheck.video import VIDEO_SUFFIXES
 from posecheck.wording import (
     GUIDE_TITLE,
     format_drivers,

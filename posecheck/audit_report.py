@@ -26,8 +26,15 @@ from posecheck import __version__
 from posecheck.advice import ADVICE, DISCLAIMER, RED_FLAGS
 from posecheck.config import RulesConfig
 from posecheck.errors import OutputError
-from posecheck.outputs import exclusive_lock, file_digest, own_files, read_manifest, refuse_foreign, write_manifest
-from posecheck.report import write_atomic
+from posecheck.outputs.files import write_atomic
+from posecheck.outputs.manifest import (
+    exclusive_lock,
+    file_digest,
+    own_files,
+    read_manifest,
+    refuse_foreign,
+    write_manifest,
+)
 from posecheck.wording import (
     GUIDE_TITLE,
     format_drivers,

@@ -23,14 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from posecheck.cli_options import add_analysis_options, config_from_args, positive_int, settings_from_args
 from posecheck.config import Config
 from posecheck.errors import PosecheckError
 from posecheck.pipeline import AnalysisSettings
+from posecheck.video import VIDEO_SUFFIXES
 
 if TYPE_CHECKING:
     from distributed import Client, Future
 
-VIDEO_SUFFIXES = {".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv"}
 # How often a running analysis asks the scheduler whether the batch was cancelled (seconds).
 CANCEL_POLL_S = 0.5
 # How long Ctrl-C waits for running analyses to stop and clean up before giving up on them (seconds).
@@ -128,7 +129,7 @@ def analyse_one(job: BatchJob) -> BatchItem:
 def remove_unfinished(new_dirs: list[Path]) -> None:
     """After a cancelled batch: remove what stopped analyses left in the directories the batch created
     (staging directories), then those directories that stayed empty (deepest first)."""
-    from posecheck.run import remove_stale_staging
+    from posecheck.outputs.staging import remove_stale_staging
 
     for directory in sorted(new_dirs, key=lambda path: len(path.parts), reverse=True):
         if directory.is_dir():
@@ -178,8 +179,6 @@ def batch_client(scheduler: str | None, workers: int) -> Iterator[Client]:
 
 def run_batch(args: argparse.Namespace) -> int:
     """Run the batch and print a summary table; exit code 0 if every video succeeded, 1 otherwise."""
-    from posecheck.cli import config_from_args, settings_from_args
-
     directory, out_root = Path(args.directory).resolve(), Path(args.output).resolve()
     if not directory.is_dir():
         raise PosecheckError(f"not a directory: {args.directory}")
@@ -261,8 +260,6 @@ def print_table(items: list[BatchItem]) -> None:
 
 def add_batch_parser(commands: argparse._SubParsersAction) -> None:
     """Register the `batch` sub-command."""
-    from posecheck.cli import add_analysis_options, positive_int
-
     batch = commands.add_parser("batch", help="analyse every video in a directory (on Dask distributed)")
     batch.add_argument("directory", help="directory with video files")
     batch.add_argument("-o", "--output", default="posecheck-batch", help="output root; one sub-directory per video")

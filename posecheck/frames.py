@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -18,8 +19,18 @@ from posecheck.metrics.frame_metrics import METRIC_NAMES, FrameMetrics
 from posecheck.plausibility import NOTE_CODES
 from posecheck.rules import RULE_IDS, Event
 
-if TYPE_CHECKING:
-    from posecheck.pipeline import FrameResult
+
+@dataclass(frozen=True)
+class FrameResult:
+    """The analysis of one frame."""
+
+    index: int
+    time_s: float
+    pose_detected: bool
+    metrics: FrameMetrics
+    flags: tuple[str, ...]
+    load_held: bool
+
 
 # REBA column → RebaResult attribute. Body-part scores are the worksheet's steps 1-6.
 REBA_COLUMNS = {

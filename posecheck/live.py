@@ -28,6 +28,9 @@ from posecheck.config import Config
 from posecheck.errors import PosecheckError
 from posecheck.frames import FrameTable
 from posecheck.framing import frame_view_notes
+from posecheck.outputs.files import write_jpeg
+from posecheck.outputs.layout import EVENTS_DIR, VIDEO_NAME, event_image_name
+from posecheck.outputs.results import write_results
 from posecheck.pipeline import (
     AnalysisResult,
     AnalysisSettings,
@@ -39,9 +42,7 @@ from posecheck.pipeline import (
     keep_peak_images,
 )
 from posecheck.pose import PoseEstimator, default_model_path
-from posecheck.report import build_report, event_image_name, write_metrics_csv, write_report_json
 from posecheck.rules import Event
-from posecheck.run import CSV_NAME, EVENTS_DIR, REPORT_NAME, VIDEO_NAME, write_jpeg
 from posecheck.store import HistoryStore
 from posecheck.video import H264Writer, VideoInfo
 
@@ -225,10 +226,7 @@ class LiveSession:
             self._events.sort(key=lambda event: event.start_s)
             result = self._result()
             result.load = self._analyzer.load_inference(self._table)
-            report = build_report(result, self.config.ergonomics, self.config.rules)
-            write_metrics_csv(self.work_dir / CSV_NAME, self._table)
-            write_report_json(self.work_dir / REPORT_NAME, report)
-            return LiveRecording(self.work_dir, report)
+            return LiveRecording(self.work_dir, write_results(self.work_dir, result, self.config))
 
     def abort(self) -> None:
         """Close without writing a report (e.g. at interpreter exit)."""

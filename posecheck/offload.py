@@ -39,6 +39,8 @@ from posecheck.config import Config
 from posecheck.errors import OutputError, VideoReadError
 from posecheck.load import SpotWatcher
 from posecheck.metrics.frame_metrics import FrameMetrics
+from posecheck.outputs.files import write_jpeg
+from posecheck.outputs.layout import event_image_name
 from posecheck.pipeline import (
     AnalysisResult,
     AnalysisSettings,
@@ -49,7 +51,6 @@ from posecheck.pipeline import (
     review_max_width,
 )
 from posecheck.pose import PoseEstimator, PoseFrame
-from posecheck.report import event_image_name
 from posecheck.rules import Event
 from posecheck.track import PoseTrack
 from posecheck.video import (
@@ -443,8 +444,6 @@ def _draw_worker(todo: Any, results: Any, done: Any) -> None:
 
 def draw_chunk(job: DrawJob, done: Any) -> None:
     """Draw a chunk's frames and encode them; its events' images written as JPEG; `done` counts frames."""
-    from posecheck.run import write_jpeg  # run.py starts these processes
-
     by_peak: dict[int, list[Event]] = {}
     for event in job.events:
         by_peak.setdefault(event.peak_frame, []).append(event)

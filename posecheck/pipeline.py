@@ -24,7 +24,7 @@ import numpy as np
 from posecheck.annotate import annotate_frame, blur_face, fitted_pose
 from posecheck.config import Config
 from posecheck.errors import NoPersonError, VideoReadError
-from posecheck.frames import FrameTable
+from posecheck.frames import FrameResult, FrameTable
 from posecheck.load import LoadInference, LoadTracker, SpotVerdict, SpotWatcher, held_in_mode, infer_load
 from posecheck.metrics.calibration import BodyCalibration
 from posecheck.metrics.compute import measure
@@ -53,18 +53,6 @@ DARK_MEAN_LEVEL = 40.0
 OTHER_PERSON_CHECK_INTERVAL_S = 2.0
 PERSON_BOX_MARGIN = 0.2
 ProgressCallback = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class FrameResult:
-    """The analysis of one frame."""
-
-    index: int
-    time_s: float
-    pose_detected: bool
-    metrics: FrameMetrics
-    flags: tuple[str, ...]
-    load_held: bool
 
 
 @dataclass(frozen=True)

@@ -1,38 +1,26 @@
-"""Reports: the report.json document, its summary, and metrics.csv rows; plus atomic file writes."""
+"""The report of an analysis: the report.json document built from an AnalysisResult (events, summary, view,
+REBA, NIOSH, load); posecheck.outputs writes it."""
 
 from __future__ import annotations
 
-import csv
-import json
 import math
-import os
-import tempfile
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from posecheck import __version__
 from posecheck.advice import ADVICE, DISCLAIMER
 from posecheck.config import ErgonomicsConfig, LoadConfig, RulesConfig
-from posecheck.ergonomics.reba import risk_level
 from posecheck.ergonomics.summary import niosh_summary, reba_summary
 from posecheck.ergonomics.video import assess_video_lifts, score_reba
-from posecheck.errors import OutputError
 from posecheck.frames import FrameTable
 from posecheck.framing import event_reliability, view_summary
 from posecheck.load import PICK_UP, LoadInference, infer_load
-from posecheck.metrics.frame_metrics import METRIC_NAMES
+from posecheck.outputs.layout import event_image_path
 from posecheck.pipeline import AnalysisResult
 from posecheck.plausibility import PARTIAL_BODY
 from posecheck.rules import RULE_IDS, Event
 
 SEVERITY_ORDER = {"high": 2, "medium": 1, "low": 0}
-
-
-def event_image_name(event: Event) -> str:
-    """File name of an event's peak-frame JPEG."""
-    return f"{event.rule}_frame{event.peak_frame:06d}.jpg"
 
 
 def event_dict(event: Event) -> dict[str, Any]:
@@ -50,7 +38,7 @@ def event_dict(event: Event) -> dict[str, Any]:
         "start_frame": event.start_frame,
         "end_frame": event.end_frame,
         "peak_frame": event.peak_frame,
-        "image": f"events/{event_image_name(event)}",
+        "image": event_image_path(event),
     }
 
 
@@ -218,70 +206,3 @@ def build_report(
 def _decoded_frame_count(result: AnalysisResult) -> int:
     table = result.frames
     return (table.index[-1] + 1) if len(table) else 0
-
-
-# reba_risk is the REBA action level 0-4 (0 negligible, 1 low, 2 medium, 3 high, 4 very high): a number,
-# as every metrics.csv column but flags is read back as one. torso_twist_confidence (0-1) tells whether
-# the twist rule judged the frame (config rules.twist_min_confidence); report.json has every confidence.
-CSV_COLUMNS = (
-    "index", "time_s", "pose_detected", "load_held", *METRIC_NAMES, "torso_twist_confidence",
-    "reba_score", "reba_risk", "flags",
-)
-
-
-TWIST_COLUMN = METRIC_NAMES.index("torso_twist_deg")
-
-
-def csv_rows(table: FrameTable) -> Iterator[list[Any]]:
-    """metrics.csv rows (without header): empty cells where a metric or REBA is missing, flags joined by ';'."""
-    for row in range(len(table)):
-        metrics = ["" if (v := table.metric(row, name)) is None else v for name in METRIC_NAMES]
-        yield [
-            table.index[row],
-            round(table.time_s[row], 4),
-            int(table.pose_detected[row]),
-            int(table.load_held[row]),
-            *metrics,
-            "" if metrics[TWIST_COLUMN] == "" else round(float(table.confidence["torso_twist_deg"][row]), 2),
-            *_reba_cells(table, row),
-            ";".join(table.flags(row)),
-        ]
-
-
-def _reba_cells(table: FrameTable, row: int) -> tuple[int | str, int | str]:
-    """(REBA score, action level) of a row; empty cells when not scored."""
-    score = table.reba_score(row)
-    return ("", "") if score is None else (score, risk_level(score).action_level)
-
-
-def write_atomic(path: Path, write: Any, mode: str = "w") -> None:
-    """Write a file via a temporary file in the same directory and an atomic rename."""
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, mode, **({"newline": "", "encoding": "utf-8"} if "b" not in mode else {})) as f:
-                write(f)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    except OSError as error:
-        raise OutputError(f"cannot write {path}: {error.strerror or error}") from error
-
-
-def write_report_json(path: Path, report: dict[str, Any]) -> None:
-    """Write report.json atomically."""
-    write_atomic(path, lambda f: json.dump(report, f, indent=1, allow_nan=False))
-
-
-def write_metrics_csv(path: Path, table: FrameTable) -> None:
-    """Write metrics.csv atomically."""
-
-    def write(f: Any) -> None:
-        writer = csv.writer(f)
-        writer.writerow(CSV_COLUMNS)
-        writer.writerows(csv_rows(table))
-
-    write_atomic(path, write)

@@ -21,7 +21,6 @@ metrics.csv (the core's export) and are read back with `load_frame_metrics`.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import os
@@ -39,7 +38,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from posecheck.errors import OutputError
-from posecheck.outputs import (
+from posecheck.outputs.files import read_metrics_csv, read_report_json
+from posecheck.outputs.layout import CSV_NAME, REPORT_NAME, VIDEO_NAME
+from posecheck.outputs.manifest import (
     PRIVATE_DIR_MODE,
     PRIVATE_FILE_MODE,
     exclusive_lock,
@@ -47,7 +48,7 @@ from posecheck.outputs import (
     mark_as_output_dir,
 )
 from posecheck.processes import process_alive
-from posecheck.run import CSV_NAME, REPORT_NAME, VIDEO_NAME
+from posecheck.video import VIDEO_SUFFIXES
 
 DATA_DIR_ENV_VAR = "POSECHECK_DATA_DIR"
 DB_NAME = "history.sqlite3"
@@ -61,7 +62,6 @@ RECOVERED_SOURCE_NAME = "recovered session"
 _GENERATED_NAME = re.compile(r"[0-9a-f]{32}")
 _DATABASE_SIDE_FILES = ("-journal", "-wal", "-shm")
 SOURCE_STEM = "source"
-VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv")
 KINDS = ("live", "upload")
 STATUS_COMPLETE = "complete"
 T = TypeVar("T")
@@ -225,7 +225,7 @@ class HistoryStore:
         return self._save(work_dir, "live", source_name)
 
     def _save(self, work_dir: Path, kind: str, source_name: str) -> int:
-        report = _read_report(work_dir / REPORT_NAME)
+        report = read_report_json(work_dir / REPORT_NAME)
         metadata = {
             "kind": kind, "created_at": datetime.now(UTC).isoformat(timespec="seconds"), "source_name": source_name,
         }
@@ -395,7 +395,7 @@ class HistoryStore:
     def _index_folder(self, folder: Path) -> int:
         """Index one session folder from its report.json and session.json; 1 if indexed, 0 if unreadable."""
         try:
-            report = _read_report(folder / REPORT_NAME)
+            report = read_report_json(folder / REPORT_NAME)
             with self._transaction() as db:
                 _insert_session(db, _session_metadata(folder), folder.name, folder, report)
         except (OutputError, sqlite3.Error, KeyError, TypeError, ValueError, AttributeError):
@@ -410,7 +410,7 @@ class HistoryStore:
         if summary is not None:
             return summary
         try:
-            report = _read_report(self.data_dir / SESSIONS_DIR / row["dir_name"] / REPORT_NAME)
+            report = read_report_json(self.data_dir / SESSIONS_DIR / row["dir_name"] / REPORT_NAME)
         except OutputError:
             report = {}
         summary = report.get("summary") if isinstance(report, dict) else None
@@ -582,25 +582,6 @@ def _restrict_to_owner(path: Path) -> None:
 def _reason(error: BaseException) -> str:
     """An error's reason without the file paths an OSError carries."""
     return (error.strerror if isinstance(error, OSError) else None) or str(error)
-
-
-def read_metrics_csv(path: Path) -> dict[str, list[Any]]:
-    """Columns of a metrics.csv: numbers as floats (None for empty cells), `flags` as text."""
-    with path.open(newline="", encoding="utf-8") as file:
-        reader = csv.DictReader(file)
-        columns: dict[str, list[Any]] = {name: [] for name in reader.fieldnames or ()}
-        for row in reader:
-            for name, cell in row.items():
-                columns[name].append(cell if name == "flags" else (float(cell) if cell else None))
-    return columns
-
-
-def _read_report(path: Path) -> dict[str, Any]:
-    try:
-        with path.open(encoding="utf-8") as file:
-            return json.load(file)
-    except (OSError, ValueError) as error:
-        raise OutputError(f"the analysis has no readable report ({path.name}): {error}") from error
 
 
 def _source_file(directory: Path) -> str | None:

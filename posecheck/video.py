@@ -16,6 +16,8 @@ import numpy as np
 
 from posecheck.errors import OutputError, VideoReadError
 
+# File name suffixes taken for videos (a batch's inputs, an upload's stored name), the commonest first.
+VIDEO_SUFFIXES = (".mp4", ".mov", ".m4v", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv")
 FALLBACK_FPS = 30.0
 # Frames are scaled down at decode so that their long side is at most this (config pose.max_frame_side_px):
 # memory is bounded by it, not by the input (the pose model itself looks at 256x256).

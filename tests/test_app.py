@@ -18,7 +18,8 @@ from streamlit.testing.v1 import AppTest
 import posecheck.run
 from posecheck.advice import ADVICE, RED_FLAGS
 from posecheck.config import Config
-from posecheck.run import analyze_to_dir, write_jpeg
+from posecheck.outputs.files import write_jpeg
+from posecheck.run import analyze_to_dir
 from posecheck.store import HistoryStore
 from posecheck.video import H264Writer
 

@@ -15,7 +15,7 @@ from posecheck.advice import ADVICE, RED_FLAGS
 from posecheck.audit_report import PDF_NAME, ReportContext, build_pdf
 from posecheck.cli import main
 from posecheck.config import Config
-from posecheck.outputs import MANIFEST_NAME, read_manifest
+from posecheck.outputs.manifest import MANIFEST_NAME, read_manifest
 from posecheck.pipeline import AnalysisSettings
 from posecheck.run import analyze_to_dir
 from posecheck.wording import reader_zone

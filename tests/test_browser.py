@@ -28,8 +28,8 @@ import pytest
 
 from posecheck.advice import ADVICE
 from posecheck.annotate import WARN
+from posecheck.outputs.files import write_jpeg
 from posecheck.rules import RULE_IDS
-from posecheck.run import write_jpeg
 from posecheck.store import HistoryStore
 from posecheck.video import H264Writer
 

@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 
 from posecheck.config import Config
-from posecheck.outputs import MANIFEST_NAME, file_digest
-from posecheck.run import REPORT_NAME, STAGING_PREFIX, analyze_to_dir
+from posecheck.outputs.layout import REPORT_NAME, STAGING_PREFIX
+from posecheck.outputs.manifest import MANIFEST_NAME, file_digest
+from posecheck.run import analyze_to_dir
 from posecheck.store import HistoryStore
 from tests import corpus
 
@@ -129,7 +130,7 @@ def test_overwrite_killed_mid_publish_presents_no_old_report(tmp_path: Path) -> 
             if str(target) == os.path.join({str(out)!r}, "metrics.csv"):  # publishing, not staging
                 os.kill(os.getpid(), signal.SIGKILL)
 
-        run.os.replace = replace_then_die
+        os.replace = replace_then_die  # publishing is posecheck.outputs.staging's
         run.analyze_to_dir({str(second)!r}, {str(out)!r}, Config(), overwrite=True)
     """)
     process.wait(timeout=120)

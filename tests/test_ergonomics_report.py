@@ -22,8 +22,9 @@ from posecheck.ergonomics.video import (
 from posecheck.errors import ConfigError
 from posecheck.frames import FrameTable
 from posecheck.metrics.frame_metrics import FrameMetrics
+from posecheck.outputs.files import CSV_COLUMNS, csv_rows
 from posecheck.pipeline import AnalysisResult, AnalysisSettings, FrameResult
-from posecheck.report import CSV_COLUMNS, build_report, csv_rows
+from posecheck.report import build_report
 from posecheck.video import VideoInfo
 
 FPS = 10.0

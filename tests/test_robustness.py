@@ -17,9 +17,9 @@ import pytest
 from posecheck.cli import main
 from posecheck.config import Config, RulesConfig
 from posecheck.landmarks import Landmark as L
+from posecheck.outputs.layout import REPORT_NAME, STAGING_PREFIX
 from posecheck.pipeline import FrameAnalyzer
 from posecheck.pose import PoseEstimator
-from posecheck.run import REPORT_NAME, STAGING_PREFIX
 from posecheck.video import read_frames
 from tests import corpus
 

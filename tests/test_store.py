@@ -17,7 +17,7 @@ from posecheck import store as store_module
 from posecheck.config import Config
 from posecheck.errors import OutputError
 from posecheck.live import LiveStream, StreamClock, estimate_fps
-from posecheck.run import write_jpeg
+from posecheck.outputs.files import write_jpeg
 from posecheck.store import HistoryStore, upload_path
 from posecheck.video import probe_video
 

@@ -1,0 +1,116 @@
+"""The files of an analysis written and read: atomic writes, report.json, metrics.csv and event images."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import cv2
+import numpy as np
+
+from posecheck.ergonomics.reba import risk_level
+from posecheck.errors import OutputError
+from posecheck.frames import FrameTable
+from posecheck.metrics.frame_metrics import METRIC_NAMES
+
+JPEG_QUALITY = 90
+
+# reba_risk is the REBA action level 0-4 (0 negligible, 1 low, 2 medium, 3 high, 4 very high): a number,
+# as every metrics.csv column but flags is read back as one. torso_twist_confidence (0-1) tells whether
+# the twist rule judged the frame (config rules.twist_min_confidence); report.json has every confidence.
+CSV_COLUMNS = (
+    "index", "time_s", "pose_detected", "load_held", *METRIC_NAMES, "torso_twist_confidence",
+    "reba_score", "reba_risk", "flags",
+)
+TWIST_COLUMN = METRIC_NAMES.index("torso_twist_deg")
+
+
+def write_atomic(path: Path, write: Callable[[IO[Any]], object], mode: str = "w") -> None:
+    """Write a file via a temporary file in the same directory and an atomic rename."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, mode, **({"newline": "", "encoding": "utf-8"} if "b" not in mode else {})) as f:
+                write(f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def write_jpeg(path: Path, rgb: np.ndarray, quality: int = JPEG_QUALITY) -> None:
+    """Write an RGB uint8 image as JPEG (an event's peak frame)."""
+    ok, data = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    if not ok:
+        raise OutputError(f"cannot encode {path.name}")
+    try:
+        path.write_bytes(data.tobytes())
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from error
+
+
+def write_report_json(path: Path, report: dict[str, Any]) -> None:
+    """Write report.json atomically."""
+    write_atomic(path, lambda f: json.dump(report, f, indent=1, allow_nan=False))
+
+
+def read_report_json(path: Path) -> dict[str, Any]:
+    """The document in a report.json; OutputError (naming no directory) if it cannot be read."""
+    try:
+        with path.open(encoding="utf-8") as file:
+            return json.load(file)
+    except (OSError, ValueError) as error:
+        raise OutputError(f"the analysis has no readable report ({path.name}): {error}") from error
+
+
+def csv_rows(table: FrameTable) -> Iterator[list[Any]]:
+    """metrics.csv rows (without header): empty cells where a metric or REBA is missing, flags joined by ';'."""
+    for row in range(len(table)):
+        metrics = ["" if (v := table.metric(row, name)) is None else v for name in METRIC_NAMES]
+        yield [
+            table.index[row],
+            round(table.time_s[row], 4),
+            int(table.pose_detected[row]),
+            int(table.load_held[row]),
+            *metrics,
+            "" if metrics[TWIST_COLUMN] == "" else round(float(table.confidence["torso_twist_deg"][row]), 2),
+            *_reba_cells(table, row),
+            ";".join(table.flags(row)),
+        ]
+
+
+def _reba_cells(table: FrameTable, row: int) -> tuple[int | str, int | str]:
+    """(REBA score, action level) of a row; empty cells when not scored."""
+    score = table.reba_score(row)
+    return ("", "") if score is None else (score, risk_level(score).action_level)
+
+
+def write_metrics_csv(path: Path, table: FrameTable) -> None:
+    """Write metrics.csv atomically."""
+
+    def write(f: IO[str]) -> None:
+        writer = csv.writer(f)
+        writer.writerow(CSV_COLUMNS)
+        writer.writerows(csv_rows(table))
+
+    write_atomic(path, write)
+
+
+def read_metrics_csv(path: Path) -> dict[str, list[Any]]:
+    """Columns of a metrics.csv: numbers as floats (None for empty cells), `flags` as text."""
+    with path.open(newline="", encoding="utf-8") as file:
+        reader = csv.DictReader(file)
+        columns: dict[str, list[Any]] = {name: [] for name in reader.fieldnames or ()}
+        for row in reader:
+            for name, cell in row.items():
+                columns[name].append(cell if name == "flags" else (float(cell) if cell else None))
+    return columns
