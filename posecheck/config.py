@@ -1,7 +1,10 @@
 """Configuration: frozen dataclasses with cited defaults, loadable from TOML.
 
-Every threshold is configurable. Where a default comes from a standard or a published source,
-the comment names it (details in ../shared/reference/ergonomics.md, summarised in the README).
+Every threshold of the rules (when each flags and how severe its event is), the load inference, the
+smoothing and the ergonomic scores is configurable; the measurement's geometric constants are not
+(they sit at the top of the posecheck.metrics module that uses them). Where a default comes from a
+standard or a published source, the comment names it (details in ../shared/reference/ergonomics.md,
+summarised in the README).
 """
 
 from __future__ import annotations
@@ -69,7 +72,7 @@ class SmoothingConfig:
 
 @dataclass(frozen=True)
 class RulesConfig:
-    """Thresholds of the rules engine."""
+    """Thresholds of the rules engine: when each rule flags, and how severe its event is."""
 
     # bend_at_waist (stoop). Reference: stoop = knee flexion below about 30-45 deg with trunk flexion
     # above about 45 deg; ISO 11226 / REBA: trunk flexion above 60 deg is not recommended.
@@ -105,6 +108,9 @@ class RulesConfig:
     # (one open project counts a lift only while the wrist is below the knee).
     stoop_hands_below_knee_ratio: float = 1.0
     stoop_min_duration_s: float = 0.3
+    # Severity: a stoop whose peak trunk flexion reaches this is "high", otherwise "medium" (REBA's top
+    # trunk band starts above 60 deg: this is well beyond it).
+    stoop_high_severity_trunk_flexion_deg: float = 75.0
 
     # twist_under_load. RULA implementations call a twist above about 15 deg; a commercial wearable
     # alerts above 30 deg. Default between the two, with hysteresis.
@@ -117,6 +123,8 @@ class RulesConfig:
     # "Sudden twisting movements" (guide): twist speed that raises the event's severity, measured as
     # the twist's change over the last twist_speed_window_s (the same baseline at every frame rate).
     sudden_twist_deg_per_s: float = 90.0
+    # ... as does a peak twist this large (twice the default twist_deg); otherwise the event is "medium".
+    twist_high_severity_deg: float = 40.0
     twist_speed_window_s: float = 0.2
     # Twist's pelvis direction comes from the legs' landmarks, which lag and swap sides while the knees
     # bend or straighten fast (squat lifts at 30 deg read 23-35 deg of twist for a moment): twist is not
@@ -131,6 +139,9 @@ class RulesConfig:
     far_load_leg_ratio: float = 0.6
     far_load_release_leg_ratio: float = 0.5
     far_load_min_duration_s: float = 0.5
+    # Severity: hands this far in front at the peak (0.7 x 0.9 m is about 63 cm, where NIOSH HM reaches 0)
+    # make the event "high", otherwise "medium".
+    far_load_high_severity_leg_ratio: float = 0.7
     # The hands' reach is judged only with at least this confidence: not where it lies in depth (seen
     # nearer the front than 60 deg off side-on, see posecheck.metrics.reach.hand_distance_m), where it is "not judged".
     far_load_min_confidence: float = 0.4
@@ -139,6 +150,9 @@ class RulesConfig:
     narrow_stance_ratio: float = 0.6
     narrow_stance_release_ratio: float = 0.75
     narrow_stance_min_duration_s: float = 0.5
+    # Judged only while lifting: a load held, or the hands at or below this fraction of knee height above
+    # the floor. Its events are always "medium" severity.
+    narrow_stance_hands_below_knee_ratio: float = 1.0
     # Within this angle of side-on the feet are mostly one behind the other in depth, where MediaPipe
     # cannot measure their separation reliably (on the synthetic lifter it read 0.5 for a true 0.8).
     narrow_stance_min_view_deg: float = 60.0
@@ -148,6 +162,10 @@ class RulesConfig:
     prolonged_trunk_flexion_deg: float = 30.0
     prolonged_release_trunk_flexion_deg: float = 25.0
     prolonged_min_duration_s: float = 20.0
+    # Severity: a hold lasting this long (three times the default minimum) or bent this far at its peak
+    # (ISO 11226: trunk flexion above 60 deg is not recommended) is "high", otherwise "medium".
+    prolonged_high_severity_duration_s: float = 60.0
+    prolonged_high_severity_trunk_flexion_deg: float = 60.0
 
     # Declare the person loaded all the time: the same as [load] mode = "throughout" (kept for old files).
     assume_loaded: bool = False

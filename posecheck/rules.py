@@ -176,7 +176,7 @@ def _reach(cfg: RulesConfig, limit: float) -> Condition:
 
 def _narrow(cfg: RulesConfig, limit: float) -> Condition:
     def condition(m: FrameMetrics, ctx: Context) -> bool | None:
-        lifting = ctx.load_held or _hands_low(m, 1.0)
+        lifting = ctx.load_held or _hands_low(m, cfg.narrow_stance_hands_below_knee_ratio)
         seen_from_side = _all_known(m.view_yaw_deg) and m.view_yaw_deg < cfg.narrow_stance_min_view_deg
         if not lifting or seen_from_side:
             return False
@@ -205,14 +205,14 @@ def rule_specs(cfg: RulesConfig) -> tuple[RuleSpec, ...]:
             _stoop(cfg, cfg.stoop_trunk_flexion_deg, cfg.stoop_min_hip_height_knees_unseen),
             _stoop(cfg, cfg.stoop_release_trunk_flexion_deg, cfg.stoop_release_hip_height_knees_unseen),
             cfg.stoop_min_duration_s,
-            _by_peak(60.0 + 15.0),  # REBA trunk > 60 deg scores 4 of 4; well beyond it: high
+            _by_peak(cfg.stoop_high_severity_trunk_flexion_deg),
             qualifier=_reaching_low(cfg),
         ),
         RuleSpec(
             "twist_under_load", "torso_twist_deg",
             _twist(cfg, cfg.twist_deg), _twist(cfg, cfg.twist_release_deg), cfg.twist_min_duration_s,
             lambda peak, _d, speed: "high"
-            if abs(peak) >= 2 * cfg.twist_deg or speed >= cfg.sudden_twist_deg_per_s
+            if abs(peak) >= cfg.twist_high_severity_deg or speed >= cfg.sudden_twist_deg_per_s
             else "medium",
             # A twist is the twist threshold held for the minimum duration: a reading biased to 12-18 deg
             # (seen obliquely; README "Twist at oblique views") and one frame past 20 is not an event.
@@ -223,7 +223,7 @@ def rule_specs(cfg: RulesConfig) -> tuple[RuleSpec, ...]:
             _reach(cfg, cfg.far_load_leg_ratio),
             _reach(cfg, cfg.far_load_release_leg_ratio),
             cfg.far_load_min_duration_s,
-            _by_peak(0.7),  # 0.7 x leg length is about 63 cm, where NIOSH HM reaches 0
+            _by_peak(cfg.far_load_high_severity_leg_ratio),
         ),
         RuleSpec(
             "narrow_stance", "stance_width_rel",
@@ -238,7 +238,8 @@ def rule_specs(cfg: RulesConfig) -> tuple[RuleSpec, ...]:
             _above("trunk_flexion_deg", cfg.prolonged_release_trunk_flexion_deg),
             cfg.prolonged_min_duration_s,
             lambda peak, duration, _s: "high"
-            if duration >= 3 * cfg.prolonged_min_duration_s or peak >= 60.0
+            if duration >= cfg.prolonged_high_severity_duration_s
+            or peak >= cfg.prolonged_high_severity_trunk_flexion_deg
             else "medium",
         ),
     )

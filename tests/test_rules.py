@@ -4,10 +4,11 @@ Whether a load is held is given with each segment (posecheck.load infers it; tes
 """
 
 import dataclasses
+from pathlib import Path
 
 import pytest
 
-from posecheck.config import RulesConfig
+from posecheck.config import RulesConfig, load_config
 from posecheck.metrics.confidence import DEPTH_REACH_CONFIDENCE
 from posecheck.metrics.frame_metrics import FrameMetrics
 from posecheck.rules import RulesEngine
@@ -270,3 +271,42 @@ def test_thresholds_come_from_config() -> None:
                                  stoop_max_knee_flexion_deg=100.0)
     events, _ = run(frames((1, STANDING), (2, SQUAT), (1, STANDING)), strict)
     assert [e.rule for e in events] == ["bend_at_waist"]
+
+
+TWIST_RAMP = [(1 / FPS, {**CARRYING, "torso_twist_deg": min(30.0, i * 2.0)}) for i in range(30)]  # 30 deg/s
+SEVERITY_CASES = {  # rule: (metric segments, a [rules] override that makes the same event high)
+    "bend_at_waist": (((1, STANDING), (1, {**STOOP, "trunk_flexion_deg": 70.0}), (1, STANDING)),
+                      "stoop_high_severity_trunk_flexion_deg = 65"),
+    "twist_under_load": (((1, CARRYING), *TWIST_RAMP, (1, CARRYING)), "twist_high_severity_deg = 25"),
+    "load_far_from_body": (((1, CARRYING), (1.5, {**CARRYING, "hand_distance_rel": 0.65}), (1, CARRYING)),
+                           "far_load_high_severity_leg_ratio = 0.62"),
+    "prolonged_flexion": (((25, {**STANDING, "trunk_flexion_deg": 45.0}), (1, STANDING)),
+                          "prolonged_high_severity_duration_s = 24"),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(SEVERITY_CASES))
+def test_severity_thresholds_come_from_the_config_file(tmp_path: Path, rule: str) -> None:
+    """The same event is "medium" with the defaults and "high" once [rules] lowers its severity threshold."""
+    segments, override = SEVERITY_CASES[rule]
+    (tmp_path / "rules.toml").write_text(f"[rules]\n{override}\n", encoding="utf-8")
+    for config, severity in ((RulesConfig(), "medium"), (load_config(tmp_path / "rules.toml").rules, "high")):
+        events, _ = run(frames(*segments), config)
+        assert [(e.rule, e.severity) for e in events] == [(rule, severity)]
+
+
+def test_prolonged_flexion_bent_far_is_high_severity_from_the_config() -> None:
+    bent = frames((25, {**STANDING, "trunk_flexion_deg": 45.0}), (1, STANDING))
+    assert run(bent)[0][0].severity == "medium"
+    lowered = dataclasses.replace(RulesConfig(), prolonged_high_severity_trunk_flexion_deg=40.0)
+    assert run(bent, lowered)[0][0].severity == "high"
+
+
+def test_narrow_stance_while_lifting_uses_the_configured_hand_height() -> None:
+    """Without a load, a narrow stance is judged only with the hands low: at or below the knees by default,
+    up to twice the knees' height when configured."""
+    narrow_hands_up = {**STANDING, "stance_width_rel": 0.3, "hand_height_rel": 0.9, "knee_height_rel": 0.5}
+    sequence = frames((1, STANDING), (1.5, narrow_hands_up), (1, STANDING))
+    assert run(sequence)[0] == []
+    hands_up_count = dataclasses.replace(RulesConfig(), narrow_stance_hands_below_knee_ratio=2.0)
+    assert [e.rule for e in run(sequence, hands_up_count)[0]] == ["narrow_stance"]
