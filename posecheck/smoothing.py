@@ -1,8 +1,9 @@
-"""Temporal smoothing of landmarks with the One Euro filter (Casiez, Roussel & Vogel, CHI 2012).
+"""Temporal smoothing of landmarks: zero-phase over a file's whole track, the causal One Euro filter live.
 
-The filter adapts its cutoff to speed: strong smoothing when a landmark is still (no jitter),
-little when it moves fast (almost no lag). It works on whole arrays, so one filter smooths all
-33 landmarks at once.
+`zero_phase_smooth` fits a local quadratic in time around every frame (no lag: a file's track is known
+in full). The One Euro filter (Casiez, Roussel & Vogel, CHI 2012) adapts its cutoff to speed: strong
+smoothing when a landmark is still (no jitter), little when it moves fast (almost no lag). It works on
+whole arrays, so one filter smooths all 33 landmarks at once.
 """
 
 from __future__ import annotations
