@@ -10,13 +10,15 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 from posecheck.advice import ADVICE
 from posecheck.config import RulesConfig
 from posecheck.metrics.frame_metrics import FrameMetrics
 
 RULE_IDS = ("bend_at_waist", "twist_under_load", "load_far_from_body", "narrow_stance", "prolonged_flexion")
+CROSSING_BISECTIONS = 5  # a condition's change is dated to 1/32 of the frame step
+DURATION_TOLERANCE_S = 1e-6  # rounding of frame times
 
 
 @dataclass(frozen=True)
@@ -245,21 +247,74 @@ def rule_specs(cfg: RulesConfig) -> tuple[RuleSpec, ...]:
     )
 
 
+@dataclass(frozen=True)
+class _Sample:
+    """One judged frame as a rule saw it: its time, metrics and context."""
+
+    time_s: float
+    metrics: FrameMetrics
+    ctx: Context
+
+
+def _mix(a: float | None, b: float | None, weight: float) -> float | None:
+    """`a` to `b` linearly by `weight` (0 = a, 1 = b); where either is unknown, the nearer frame's value."""
+    if _all_known(a, b):
+        return a + (b - a) * weight
+    return a if weight < 0.5 else b
+
+
+def _between(a: _Sample, b: _Sample, weight: float) -> tuple[FrameMetrics, Context]:
+    """The metrics and context a fraction `weight` of the way from frame `a` to frame `b` (numbers linearly,
+    everything else from the nearer frame)."""
+    near = a if weight < 0.5 else b
+    values = {f.name: _mix(getattr(a.metrics, f.name), getattr(b.metrics, f.name), weight)
+              for f in fields(FrameMetrics) if f.name not in ("confidence", "notes")}
+    confidence = {name: _mix(a.metrics.confidence.get(name), b.metrics.confidence.get(name), weight)
+                  for name in a.metrics.confidence.keys() | b.metrics.confidence.keys()}
+    metrics = replace(near.metrics, **values, confidence={k: v for k, v in confidence.items() if v is not None})
+    ctx = replace(near.ctx,
+                  twist_speed_deg_per_s=_mix(a.ctx.twist_speed_deg_per_s, b.ctx.twist_speed_deg_per_s, weight),
+                  knee_speed_deg_per_s=_mix(a.ctx.knee_speed_deg_per_s, b.ctx.knee_speed_deg_per_s, weight))
+    return metrics, ctx
+
+
+def _flip_time_s(condition: Condition, before: _Sample, after: _Sample) -> float:
+    """When `condition` changes between two consecutive frames where it differs (held at one, not at the
+    other): bisected over the metrics interpolated between them, to 1/2**CROSSING_BISECTIONS of the step."""
+    held_before = condition(before.metrics, before.ctx) is True
+    low, high = 0.0, 1.0
+    for _ in range(CROSSING_BISECTIONS):
+        middle = (low + high) / 2
+        if (condition(*_between(before, after, middle)) is True) == held_before:
+            low = middle
+        else:
+            high = middle
+    return before.time_s + (after.time_s - before.time_s) * (low + high) / 2
+
+
 class _RuleState:
-    """Tracks one rule's candidate/active span across frames."""
+    """Tracks one rule's candidate/active span across frames.
+
+    A span lasts from the moment its condition began to hold to the moment it stopped, each dated between
+    the two frames around it (`_flip_time_s`); where the frame beside it was not judged (no person, a metric
+    unknown, the stream's end), half a frame step beyond the span's frame. So a condition held for 0.31 s
+    meets a 0.3 s minimum at any frame rate and any timing of the frames against the movement.
+    """
 
     def __init__(self, spec: RuleSpec, merge_gap_s: float) -> None:
         self.spec = spec
         self.merge_gap_s = merge_gap_s
+        self._previous: _Sample | None = None
         self._reset()
 
     def _reset(self) -> None:
         self.start: tuple[int, float] | None = None
         self.last_true: tuple[int, float] | None = None
+        self.began_s = 0.0  # when the condition began to hold
+        self.held_until_s = 0.0  # when it stopped holding (while it holds: as known so far)
         self.peak: tuple[int, float, float] | None = None  # frame, time, value
         self.peak_key = -math.inf
         self.peak_speed = 0.0
-        self.frame_step_s = 0.0
         self.qualified = self.spec.qualifier is None
         self.confirmed = False
 
@@ -269,12 +324,24 @@ class _RuleState:
 
     def update(self, index: int, time_s: float, metrics: FrameMetrics, ctx: Context) -> Event | None:
         """Advance by one frame; return the event that ended on this frame, if any."""
+        sample, previous = _Sample(time_s, metrics, ctx), self._previous
+        self._previous = sample
         in_span = self.start is not None
         entering = not in_span or (self.spec.sustain_enter and not self.confirmed)
-        holds = (self.spec.enter if entering else self.spec.stay)(metrics, ctx)
+        condition = self.spec.enter if entering else self.spec.stay
+        holds = condition(metrics, ctx)
         if holds:
+            if not in_span:
+                known_before = previous is not None and condition(previous.metrics, previous.ctx) is False
+                self.began_s = (_flip_time_s(condition, previous, sample) if known_before
+                                else time_s - ctx.frame_step_s / 2)
             self._extend(index, time_s, metrics, ctx)
             return None
+        if in_span and previous is not None and self.last_true[1] == previous.time_s:
+            # The first frame after the span: date its end (half a step on when this frame is not judged).
+            ended = holds is False and condition(previous.metrics, previous.ctx) is True
+            self.held_until_s = _flip_time_s(condition, previous, sample) if ended else self.held_until_s
+            self._confirm_if_long_enough()
         if in_span and time_s - self.last_true[1] <= self.merge_gap_s:
             return None  # drop-out shorter than the merge gap: keep the span open
         return self.close() if in_span else None
@@ -291,19 +358,25 @@ class _RuleState:
                 self.peak, self.peak_key = (index, time_s, value), key
         if ctx.twist_speed_deg_per_s is not None:
             self.peak_speed = max(self.peak_speed, abs(ctx.twist_speed_deg_per_s))
-        self.frame_step_s = ctx.frame_step_s
         if not self.qualified and self.spec.qualifier(metrics, ctx):
             self.qualified = True
-        if self.qualified and self.duration_s() >= self.spec.min_duration_s:
+        self.held_until_s = time_s  # held at least until now ...
+        self._confirm_if_long_enough()
+        self.held_until_s = time_s + ctx.frame_step_s / 2  # ... and until the next frame says otherwise
+
+    def _confirm_if_long_enough(self) -> None:
+        if self.qualified and self.duration_s() >= self.spec.min_duration_s - DURATION_TOLERANCE_S:
             self.confirmed = True
 
     def duration_s(self) -> float:
-        """How long the open span lasts: from its first frame's start to its last frame's end."""
-        return self.last_true[1] - self.start[1] + self.frame_step_s
+        """How long the span's condition has held (merge-gap drop-outs included), in seconds."""
+        return self.held_until_s - self.began_s
 
     def close(self) -> Event | None:
         """End the current span; an event if it lasted the minimum duration."""
         event = None
+        if self.start is not None:
+            self._confirm_if_long_enough()
         if self.confirmed and self.peak is not None:
             spec, advice = self.spec, ADVICE[self.spec.rule]
             duration = self.duration_s()
