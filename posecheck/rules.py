@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from posecheck.advice import ADVICE
 from posecheck.config import RulesConfig
-from posecheck.metrics.frame_metrics import FrameMetrics
+from posecheck.metrics.frame_metrics import METRIC_NAMES, FrameMetrics
 
 RULE_IDS = ("bend_at_waist", "twist_under_load", "load_far_from_body", "narrow_stance", "prolonged_flexion")
 CROSSING_BISECTIONS = 5  # a condition's change is dated to 1/32 of the frame step
@@ -267,8 +267,7 @@ def _between(a: _Sample, b: _Sample, weight: float) -> tuple[FrameMetrics, Conte
     """The metrics and context a fraction `weight` of the way from frame `a` to frame `b` (numbers linearly,
     everything else from the nearer frame)."""
     near = a if weight < 0.5 else b
-    values = {f.name: _mix(getattr(a.metrics, f.name), getattr(b.metrics, f.name), weight)
-              for f in fields(FrameMetrics) if f.name not in ("confidence", "notes")}
+    values = {name: _mix(getattr(a.metrics, name), getattr(b.metrics, name), weight) for name in METRIC_NAMES}
     confidence = {name: _mix(a.metrics.confidence.get(name), b.metrics.confidence.get(name), weight)
                   for name in a.metrics.confidence.keys() | b.metrics.confidence.keys()}
     metrics = replace(near.metrics, **values, confidence={k: v for k, v in confidence.items() if v is not None})
