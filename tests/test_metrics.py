@@ -1,6 +1,7 @@
 """Metrics on hand-built landmark arrays with known angles, seen from several camera yaws."""
 
 import dataclasses
+import itertools
 import math
 
 import numpy as np
@@ -12,6 +13,7 @@ from posecheck.landmarks import Landmark as L
 from posecheck.metrics.angles import knee_share_of_bend
 from posecheck.metrics.calibration import SUSTAINED_FRAMES, BodyCalibration, SegmentLengths
 from posecheck.metrics.compute import compute_metrics, measure
+from posecheck.metrics.confidence import DEPTH_REACH_CONFIDENCE, reach_view_factor
 from posecheck.metrics.frame_metrics import EMPTY_METRICS, METRIC_NAMES, FrameMetrics
 from posecheck.metrics.vectors import angle_between_deg, joint_flexion_deg, signed_angle_about_deg
 from posecheck.pipeline import FrameAnalyzer
@@ -292,6 +294,7 @@ def test_camera_pitch_is_learned_from_straight_legs_only() -> None:
 def test_hand_reach_is_measured_across_the_image_where_the_view_shows_it(yaw: float) -> None:
     """Within 60 degrees of side-on the hands' reach comes from the image: hands MediaPipe puts 0.4 m too
     near the camera in depth do not move it; facing the camera it lies in depth and is not trusted."""
+    rules = Config().rules
     frame = pose_frame(body_landmarks(hands="box"), yaw)
     true_reach = compute_metrics(frame).hand_distance_rel
     world = frame.world_xyz_m.copy()
@@ -299,9 +302,24 @@ def test_hand_reach_is_measured_across_the_image_where_the_view_shows_it(yaw: fl
     deep = PoseFrame.from_arrays(frame.image_xy_px, world, width_px=frame.width_px, height_px=frame.height_px)
     measured = compute_metrics(deep)
     assert measured.hand_distance_rel == pytest.approx(true_reach, abs=0.02)
-    assert measured.confidence["hand_distance_rel"] > 0.5
+    assert measured.confidence["hand_distance_rel"] >= rules.far_load_min_confidence
     facing = compute_metrics(pose_frame(body_landmarks(hands="box"), 90.0))
-    assert facing.confidence["hand_distance_rel"] <= 0.3
+    assert facing.confidence["hand_distance_rel"] <= DEPTH_REACH_CONFIDENCE < rules.far_load_min_confidence
+
+
+def test_reach_confidence_tapers_with_the_view_without_an_edge() -> None:
+    """The reach's confidence falls smoothly from side-on (1) as the view turns toward the camera (its error
+    grows with tan(view yaw)), judged at 30 deg, not at 55 deg, and joins the depth level with no step
+    where the measurement turns from the image to depth (60 deg)."""
+    rules = Config().rules
+    views = np.arange(0.0, 90.5, 0.5)
+    factors = [reach_view_factor(math.cos(math.radians(view))) for view in views]
+    assert factors[0] == 1.0
+    assert all(later <= earlier for earlier, later in itertools.pairwise(factors))
+    assert max(abs(later - earlier) for earlier, later in itertools.pairwise(factors)) < 0.02
+    assert factors[-1] == DEPTH_REACH_CONFIDENCE
+    assert reach_view_factor(math.cos(math.radians(30.0))) * 0.9 >= rules.far_load_min_confidence
+    assert reach_view_factor(math.cos(math.radians(55.0))) * 0.9 < rules.far_load_min_confidence
 
 
 @pytest.mark.parametrize("yaw", [60.0, 90.0])

@@ -12,6 +12,20 @@ from posecheck.metrics.reach import IMAGE_REACH_MIN_ACROSS
 # The hands' reach measured in depth (seen nearer the front than posecheck.metrics.reach measures across
 # the image, where MediaPipe over-reads it) has its confidence scaled by this: the reach rule does not judge it.
 DEPTH_REACH_CONFIDENCE = 0.3
+# How far off the measured view direction may be (radians, ~14 deg: a stoop lift filmed 60 deg from side-on
+# reads 72-76 deg standing and 45-56 deg bent over). Measured across the image, the reach is the image offset
+# divided by cos(view yaw), so a view error d changes it by about tan(view yaw) * d of itself.
+VIEW_DIRECTION_ERROR_RAD = 0.25
+
+
+def reach_view_factor(side_on: float) -> float:
+    """The reach's confidence factor for a view `side_on` = cos(view yaw) (1 side-on, 0 facing the camera):
+    1 minus twice its relative error from a view VIEW_DIRECTION_ERROR_RAD off, tapering smoothly to
+    DEPTH_REACH_CONFIDENCE (at about 55 deg off side-on) and staying there where the reach lies in depth."""
+    if side_on < IMAGE_REACH_MIN_ACROSS:
+        return DEPTH_REACH_CONFIDENCE
+    tan_yaw = math.sqrt(max(0.0, 1.0 - side_on * side_on)) / side_on
+    return max(DEPTH_REACH_CONFIDENCE, 1.0 - 2.0 * VIEW_DIRECTION_ERROR_RAD * tan_yaw)
 
 # Landmarks each metric depends on (visibility is taken as the minimum over them). Metrics in
 # _EITHER_LEG need the shoulders and hips (for the hip angle) plus one well-seen leg.
@@ -89,8 +103,8 @@ def metric_confidences(
         if visibility <= 0.0:
             result[name] = 0.0
             continue
-        if name == "hand_distance_rel" and side_on < IMAGE_REACH_MIN_ACROSS:
-            visibility *= DEPTH_REACH_CONFIDENCE  # measured in depth (see hand_distance_m)
+        if name == "hand_distance_rel":
+            visibility *= reach_view_factor(side_on)  # see posecheck.metrics.reach.hand_distance_m
         if name in _SAGITTAL:
             visibility *= 0.6 + 0.4 * side_on
         elif name in _TRANSVERSE:

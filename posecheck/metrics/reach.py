@@ -12,8 +12,8 @@ from posecheck.metrics.vectors import horizontal_component, ratio_or_none, signe
 # Seen within 60 degrees of side-on (the pelvis's forward direction at least this much across the image),
 # the hands' reach in front of the feet is measured across the image, where landmarks are accurate;
 # nearer the front it lies in depth, where MediaPipe over-reads it (a squat lift seen from 60 degrees:
-# 0.96 leg lengths at the bottom against 0.3 true), and its confidence is scaled down
-# (posecheck.metrics.confidence.DEPTH_REACH_CONFIDENCE).
+# 0.96 leg lengths at the bottom against 0.3 true). Its confidence tapers with the view, down to
+# DEPTH_REACH_CONFIDENCE before this edge (posecheck.metrics.confidence.reach_view_factor).
 IMAGE_REACH_MIN_ACROSS = 0.5
 
 
