@@ -20,8 +20,18 @@ from streamlit_webrtc import webrtc_streamer
 from posecheck.advice import ADVICE, DISCLAIMER, RED_FLAGS
 from posecheck.audit_report import ReportContext, build_pdf
 from posecheck.config import COUPLINGS, LOAD_MODES, WORK_DURATIONS, Config, ErgonomicsConfig, RulesConfig, validated
-from posecheck.errors import ConfigError, NoPersonError, PosecheckError, VideoReadError
+from posecheck.errors import ConfigError, NoPersonError, PosecheckError, ReportFormatError, VideoReadError
 from posecheck.live import LiveStream, LiveUpdate
+from posecheck.outputs.report_model import (
+    HandPosition,
+    LoadSummary,
+    NioshLift,
+    NioshSummary,
+    RebaSummary,
+    Reliability,
+    ViewSummary,
+    WorstMoment,
+)
 from posecheck.pipeline import AnalysisSettings
 from posecheck.rules import RULE_IDS
 from posecheck.run import analyze_to_dir
@@ -219,63 +229,64 @@ LOAD_UNDECIDED_CAVEAT = (
 def show_summary(record: SessionRecord) -> None:
     """Verdict, headline numbers, events by rule and worst moments of a session."""
     summary = record.report_summary
-    verdict = summary.get("verdict", "")
-    if summary.get("events_total"):
-        st.warning(verdict)
-    elif (summary.get("load") or {}).get("start_not_inferred"):
-        st.info(f"{verdict} {LOAD_UNDECIDED_CAVEAT}")
+    if summary.events_total:
+        st.warning(summary.verdict)
+    elif summary.load is not None and summary.load.start_not_inferred:
+        st.info(f"{summary.verdict} {LOAD_UNDECIDED_CAVEAT}")
     else:
-        st.success(verdict)
-    show_view_findings(summary.get("view"))
+        st.success(summary.verdict)
+    show_view_findings(summary.view)
     lifts, events = st.columns(2)
     coverage, duration = st.columns(2)
-    lifts.metric("Lifts counted", summary.get("lifts_counted", 0))
-    events.metric("Events", summary.get("events_total", 0))
-    coverage.metric("Frames with a person", f"{100 * summary.get('pose_detected_ratio', 0):.0f}%")
+    lifts.metric("Lifts counted", summary.lifts_counted)
+    events.metric("Events", summary.events_total)
+    coverage.metric("Frames with a person", f"{100 * summary.pose_detected_ratio:.0f}%")
     duration.metric("Duration", f"{record.summary.duration_s:.1f} s")
-    show_load_changes(summary.get("load"))
-    by_rule = {rule: count for rule, count in summary.get("events_by_rule", {}).items() if count}
+    show_load_changes(summary.load)
+    by_rule = {rule: count for rule, count in summary.events_by_rule.items() if count}
     if by_rule:
         st.table(pd.DataFrame({"What was flagged": [rule_title(r) for r in by_rule], "Events": list(by_rule.values())}),
                  hide_index=True)
-    worst = summary.get("worst_moments", [])
-    metric_of_rule = {event.rule: event.metric for event in record.events}
-    if worst:
-        st.markdown("**Worst moments**")
-        for moment in worst:
-            metric = metric_of_rule.get(moment["rule"], "")
-            value = peak_phrase(metric, moment["peak_value"]) if metric else f"{moment['peak_value']:.0f}"
-            st.markdown(
-                f"- {rule_title(moment['rule'])} at {moment['peak_s']:.1f} s: {value} "
-                f"{SEVERITY_BADGE.get(moment['severity'], '')}"
-            )
+    show_worst_moments(summary.worst_moments, {event.rule: event.metric for event in record.events})
 
 
-def show_load_changes(load: dict[str, Any] | None) -> None:
-    """What the video showed about the load: the mode, and each pick-up and put-down with its evidence."""
-    if not load:
+def show_worst_moments(worst: tuple[WorstMoment, ...], metric_of_rule: dict[str, str]) -> None:
+    """The worst moments, each with its value in words where the rule's metric is known."""
+    if not worst:
         return
-    lines = [f"- {change['kind']} at {change['time_s']:.1f} s: {change['evidence']}" for change in load["changes"]]
-    if load.get("put_down_not_in_view"):
+    st.markdown("**Worst moments**")
+    for moment in worst:
+        metric = metric_of_rule.get(moment.rule, "")
+        value = peak_phrase(metric, moment.peak_value) if metric else f"{moment.peak_value:.0f}"
+        st.markdown(
+            f"- {rule_title(moment.rule)} at {moment.peak_s:.1f} s: {value} {SEVERITY_BADGE.get(moment.severity, '')}"
+        )
+
+
+def show_load_changes(load: LoadSummary | None) -> None:
+    """What the video showed about the load: the mode, and each pick-up and put-down with its evidence."""
+    if load is None:
+        return
+    lines = [f"- {change.kind} at {change.time_s:.1f} s: {change.evidence}" for change in load.changes]
+    if load.put_down_not_in_view:
         lines.append("- the last put-down is not in view: that lift ends at the end of the video")
-    if load.get("start_not_inferred"):
+    if load.start_not_inferred:
         lines.append("- not inferred at the start: the hands were held up in front with no pick-up in view (a "
                      "carry filmed mid-way?); counted as not held: choose 'handling a load throughout' if it was")
-    st.markdown(f"**Load** ({LOAD_MODE_LABELS.get(load['mode'], load['mode'])})"
+    st.markdown(f"**Load** ({LOAD_MODE_LABELS.get(load.mode, load.mode)})"
                 + ("\n" + "\n".join(lines) if lines else ": no pick-up seen"))
 
 
-def show_view_findings(view: dict[str, Any] | None) -> None:
+def show_view_findings(view: ViewSummary | None) -> None:
     """What the camera showed and what could therefore not be judged (the report's summary.view)."""
     if view is None:
         return
-    findings = view.get("findings", [])
-    if not findings:
+    if not view.findings:
         st.caption("View: the whole body was in view and every rule could judge.")
         return
     st.markdown("**What the camera showed**")
-    for finding in findings:
-        st.info(finding["message"], icon="📷")
+    for finding in view.findings:
+        st.info(finding.message, icon="📷")
 
 
 def show_chart(store: HistoryStore, record: SessionRecord) -> None:
@@ -337,88 +348,88 @@ def show_risk_scores(store: HistoryStore, record: SessionRecord) -> None:
     summary = record.report_summary
     st.subheader("Risk scores")
     st.caption(RISK_SCORES_CAPTION)
-    for note in summary.get("notes", []):
+    for note in summary.notes:
         st.info(note)
-    if "reba" not in summary and "niosh" not in summary:
+    if summary.reba is None and summary.niosh is None:
         st.info("No risk scores for this session: it was analysed before REBA and NIOSH were added.")
         return
-    show_reba(store, record, summary.get("reba"))
-    show_niosh(summary.get("niosh"))
+    show_reba(store, record, summary.reba)
+    show_niosh(summary.niosh)
 
 
-def show_assumptions(assumptions: list[str]) -> None:
+def show_assumptions(assumptions: tuple[str, ...]) -> None:
     """Assumptions behind a score, as a small bullet list."""
     if assumptions:
         st.caption("**Assumptions**\n" + "\n".join(f"- {item}" for item in assumptions))
 
 
-def show_reba(store: HistoryStore, record: SessionRecord, reba: dict[str, Any] | None) -> None:
+def show_reba(store: HistoryStore, record: SessionRecord, reba: RebaSummary | None) -> None:
     """REBA: worst moment with its risk level and drivers, time share per level, chart, assumptions."""
     st.markdown("#### REBA: whole-body posture")
-    worst = reba.get("worst") if reba else None
+    worst = reba.worst if reba else None
     if reba is None or worst is None:
         st.info("No frame could be scored: REBA needs the trunk and knee angles (whole body in view, side-on).")
         return
     st.markdown(
-        f"**Worst REBA score: {worst['score']} of 15** {risk_badge(worst['risk'])} at {worst['time_s']:.1f} s — "
-        f"{reba_risk_words(worst['risk'])}"
+        f"**Worst REBA score: {worst.score} of 15** {risk_badge(worst.risk)} at {worst.time_s:.1f} s — "
+        f"{reba_risk_words(worst.risk)}"
     )
     if reba_outside_flags(reba, [(event.start_s, event.end_s) for event in record.events]):
-        st.caption(f"This worst moment ({worst['time_s']:.1f} s) is outside the flagged events: REBA rates the "
+        st.caption(f"This worst moment ({worst.time_s:.1f} s) is outside the flagged events: REBA rates the "
                    "whole body's posture in every frame, not lifting technique, so it can peak where no rule warns.")
-    if worst.get("drivers"):
-        st.markdown(f"Driven by: {format_drivers(worst['drivers'])}")
-    st.markdown(f"Time at each risk level: {format_time_share(reba['time_share_by_risk'])}")
+    if worst.drivers:
+        st.markdown(f"Driven by: {format_drivers(worst.drivers)}")
+    st.markdown(f"Time at each risk level: {format_time_share(reba.time_share_by_risk)}")
     chart = reba_chart(store.load_frame_metrics(record.summary.id), record.events)
     if chart is not None:
         st.altair_chart(chart, width="stretch")
     with st.expander("How REBA was scored (for safety staff)"):
-        st.markdown(f"REBA action level {worst['action_level']} ({worst['action']}); {reba['frames_scored']} "
+        st.markdown(f"REBA action level {worst.action_level} ({worst.action}); {reba.frames_scored} "
                     "frames scored (Hignett & McAtamney 2000).")
-        show_assumptions(reba.get("assumptions", []))
+        show_assumptions(reba.assumptions)
 
 
-def format_position(position: dict[str, float]) -> str:
+def format_position(position: HandPosition) -> str:
     """A hand position as 'H 38 · V 31 cm · A 0°'."""
-    return f"H {position['H_cm']:.0f} · V {position['V_cm']:.0f} cm · A {position['A_deg']:.0f}°"
+    return f"H {position.h_cm:.0f} · V {position.v_cm:.0f} cm · A {position.a_deg:.0f}°"
 
 
-def format_lifting_index(lift: dict[str, Any], load_known: bool) -> str:
+def format_lifting_index(lift: NioshLift, load_known: bool) -> str:
     """The lift's LI with its risk band, or what is missing for it."""
     if not load_known:
         return "enter the load weight for the LI"
-    index = "—" if lift["LI"] is None else f"{lift['LI']:.2f}"
-    return f"{index} ({lift['risk_band']} risk)"
+    index = "—" if lift.lifting_index is None else f"{lift.lifting_index:.2f}"
+    return f"{index} ({lift.risk_band} risk)"
 
 
-def lifts_table(lifts: list[dict[str, Any]], load_known: bool) -> pd.DataFrame:
+def lifts_table(lifts: tuple[NioshLift, ...], load_known: bool) -> pd.DataFrame:
     """One row per NIOSH lift: times, origin and destination, travel, RWL, LI and risk band."""
     return pd.DataFrame([
         {
-            "Lift": lift["lift"],
-            "Time (s)": f"{lift['start_s']:.1f}–{lift['end_s']:.1f}",
-            "Origin": format_position(lift["origin"]),
-            "Destination": format_position(lift["destination"]),
-            "D (cm)": f"{lift['D_cm']:.0f}",
-            "RWL (kg)": f"{lift['RWL_kg']:.1f}",
+            "Lift": lift.lift,
+            "Time (s)": f"{lift.start_s:.1f}–{lift.end_s:.1f}",
+            "Origin": format_position(lift.origin),
+            "Destination": format_position(lift.destination),
+            "D (cm)": f"{lift.d_cm:.0f}",
+            "RWL (kg)": f"{lift.rwl_kg:.1f}",
             "LI (risk)": format_lifting_index(lift, load_known),
         }
         for lift in lifts
     ])
 
 
-def lift_sentence(lift: dict[str, Any], load_kg: float | None) -> str:
+def lift_sentence(lift: NioshLift, load_kg: float | None) -> str:
     """One lift in words: when, its recommended weight limit, and the lifting index if the load is known."""
-    sentence = (f"**Lift {lift['lift']}** ({lift['start_s']:.1f}–{lift['end_s']:.1f} s): recommended weight limit "
-                f"**{lift['RWL_kg']:.1f} kg**")
+    sentence = (f"**Lift {lift.lift}** ({lift.start_s:.1f}–{lift.end_s:.1f} s): recommended weight limit "
+                f"**{lift.rwl_kg:.1f} kg**")
     if load_kg is None:
         return sentence + " (give the load weight for the lifting index)"
-    if lift["LI"] is None:
+    if lift.lifting_index is None:
         return sentence
-    return sentence + f"; {load_kg:g} kg is **{lift['LI']:.2f}×** that {risk_badge(lift['risk_band'])}"
+    return sentence + f"; {load_kg:g} kg is **{lift.lifting_index:.2f}×** that {risk_badge(lift.risk_band)}"
 
 
-def show_niosh(niosh: dict[str, Any] | None) -> None:
+def show_niosh(niosh: NioshSummary | None) -> None:
     """NIOSH: what it assumed (next to the result), each lift in words with what limits it; the table for staff."""
     st.markdown("#### NIOSH lifting equation")
     if niosh is None:
@@ -426,17 +437,16 @@ def show_niosh(niosh: dict[str, Any] | None) -> None:
         return
     st.markdown("**Assumed for this result:** " + " · ".join(niosh_task_words(niosh))
                 + ". Not right? Change the task details and analyse again.")
-    lifts = niosh["lifts"]
-    if not lifts:
+    if not niosh.lifts:
         st.info("No lift found: no pick-up was seen (the hands going down to a load and coming up with it). "
                 "A lift whose put-down is out of view still counts.")
-    for lift in lifts:
-        factors = "".join(f"\n- {factor}" for factor in lift["limiting_factors"])
-        st.markdown(lift_sentence(lift, niosh["load_kg"]) + factors)
+    for lift in niosh.lifts:
+        factors = "".join(f"\n- {factor}" for factor in lift.limiting_factors)
+        st.markdown(lift_sentence(lift, niosh.load_kg) + factors)
     with st.expander("How NIOSH was calculated (for safety staff)"):
-        if lifts:
-            st.table(lifts_table(lifts, niosh["load_kg"] is not None), hide_index=True)
-        show_assumptions(niosh.get("assumptions", []))
+        if niosh.lifts:
+            st.table(lifts_table(niosh.lifts, niosh.load_kg is not None), hide_index=True)
+        show_assumptions(niosh.assumptions)
 
 
 # ----- Live page ---------------------------------------------------------------------------------
@@ -718,16 +728,14 @@ def show_event_card(record: SessionRecord, index: int, event: EventRecord) -> No
             )
             reliability = event_reliability(record, event)
             if reliability is not None:
-                notes = "; ".join(reliability.get("notes", [])) or "no caveat"
-                st.caption(f"Reliability {reliability['score']:.2f} (mean confidence of {event.metric}): {notes}")
+                notes = "; ".join(reliability.notes) or "no caveat"
+                st.caption(f"Reliability {reliability.score:.2f} (mean confidence of {event.metric}): {notes}")
 
 
-def event_reliability(record: SessionRecord, event: EventRecord) -> dict[str, Any] | None:
+def event_reliability(record: SessionRecord, event: EventRecord) -> Reliability | None:
     """The event's reliability from the session summary (summary.view.events), None if not recorded."""
-    for item in record.report_summary.get("view", {}).get("events", []):
-        if item.get("rule") == event.rule and item.get("start_frame") == event.start_frame:
-            return item.get("reliability")
-    return None
+    view = record.report_summary.view
+    return None if view is None else view.reliability_of(event.rule, event.start_frame)
 
 
 def session_label(session_id: int, sessions: dict[int, Any]) -> str:
@@ -850,7 +858,12 @@ def review_page(store: HistoryStore) -> None:
     session_id = st.selectbox(
         "Session", list(sessions), format_func=lambda sid: session_label(sid, sessions), key="review_session"
     )
-    record = store.load_session(session_id) if session_id is not None else None
+    try:
+        record = store.load_session(session_id) if session_id is not None else None
+    except ReportFormatError as error:  # a summary this version cannot read: damaged, or from a newer posecheck
+        show_damaged_session(store, session_id, error)
+        delete_button(store, session_id)
+        return
     if record is None:
         st.info("This session is no longer in the history.")
         return
@@ -858,9 +871,14 @@ def review_page(store: HistoryStore) -> None:
         show_session(store, record)
     except Exception as error:  # its files were changed or damaged on disk: say so, keep the page usable
         logger.exception("showing session #%s failed", session_id)
-        message = short_error_message(error, {str(store.data_dir): "the data directory"})
-        st.error(f"Session #{session_id} cannot be shown (its files are damaged): {escape_markdown(message)}")
+        show_damaged_session(store, session_id, error)
     delete_button(store, session_id)
+
+
+def show_damaged_session(store: HistoryStore, session_id: int, error: Exception) -> None:
+    """One error line for a session that cannot be shown, naming no internal path."""
+    message = short_error_message(error, {str(store.data_dir): "the data directory"})
+    st.error(f"Session #{session_id} cannot be shown (its files are damaged): {escape_markdown(message)}")
 
 
 # ----- Guide page --------------------------------------------------------------------------------

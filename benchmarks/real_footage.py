@@ -377,7 +377,7 @@ def analyse(video: Path, clip: dict[str, Any], args: argparse.Namespace) -> dict
         source = resample(video, args.fps_resample, Path(tmp) / "resampled.mp4") if args.fps_resample else video
         settings = AnalysisSettings(stride=args.stride, max_width=args.max_width)
         output = analyze_to_dir(source, Path(tmp) / "out", config, settings, args.model)
-        return output.report
+        return output.report.to_json()
 
 
 # ---------------------------------------------------------------------------------------------- tables

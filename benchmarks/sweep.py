@@ -301,7 +301,7 @@ def evaluate(case: Case, cache: Path, config_path: str | None, model: str | None
     video, truth = rendered(case, cache)
     config = load_config(config_path)
     with tempfile.TemporaryDirectory(prefix="posecheck-sweep-") as out:
-        report = analyze_to_dir(video, Path(out) / "analysis", config, AnalysisSettings(), model).report
+        report = analyze_to_dir(video, Path(out) / "analysis", config, AnalysisSettings(), model).report.to_json()
     return score(case, truth, report)
 
 

@@ -8,13 +8,10 @@ assumptions, and the report says that it does not diagnose, with the guide's red
 
 from __future__ import annotations
 
-import csv
 import io
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any
 
 import matplotlib
 from fpdf import FPDF
@@ -25,8 +22,9 @@ from PIL import Image
 from posecheck import __version__
 from posecheck.advice import ADVICE, DISCLAIMER, RED_FLAGS
 from posecheck.config import RulesConfig
-from posecheck.errors import OutputError
-from posecheck.outputs.files import write_atomic
+from posecheck.errors import OutputError, ReportFormatError
+from posecheck.outputs.files import read_metrics_csv, read_report, write_atomic
+from posecheck.outputs.layout import CSV_NAME, PDF_NAME, REPORT_NAME
 from posecheck.outputs.manifest import (
     exclusive_lock,
     file_digest,
@@ -34,6 +32,18 @@ from posecheck.outputs.manifest import (
     read_manifest,
     refuse_foreign,
     write_manifest,
+)
+from posecheck.outputs.report_model import (
+    HandPosition,
+    LoadSummary,
+    NioshLift,
+    NioshSummary,
+    RebaSummary,
+    Reliability,
+    Report,
+    ReportEvent,
+    ReportSummary,
+    ViewSummary,
 )
 from posecheck.wording import (
     GUIDE_TITLE,
@@ -47,7 +57,6 @@ from posecheck.wording import (
     reba_risk_words,
 )
 
-PDF_NAME = "report.pdf"
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 FONT = "DejaVu"
 TEXT_MM = 4.6  # line height of body text
@@ -77,32 +86,31 @@ class ReportContext:
     session_label: str = ""
 
 
-def read_result(directory: Path) -> tuple[dict[str, Any], dict[str, list[float | None]]]:
-    """report.json and metrics.csv's numeric columns of an analysis directory; OutputError if unreadable."""
+def read_result(directory: Path) -> tuple[Report, dict[str, list[float | None]]]:
+    """The report and metrics.csv's charted columns of an analysis directory; OutputError if unreadable."""
     try:
-        report = json.loads((directory / "report.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise OutputError(f"{directory} holds no readable posecheck report (report.json): {error}") from error
-    columns: dict[str, list[float | None]] = {}
+        report = read_report(directory / REPORT_NAME)
+    except ReportFormatError:
+        raise
+    except OutputError as error:
+        raise OutputError(f"{directory} holds no readable posecheck report ({REPORT_NAME}): {error.__cause__}") \
+            from error
     try:
-        with (directory / "metrics.csv").open(newline="", encoding="utf-8") as file:
-            for row in csv.DictReader(file):
-                for name in ("time_s", TWIST_CONFIDENCE, *CHART_METRICS):
-                    columns.setdefault(name, []).append(float(row[name]) if row.get(name) else None)
+        every_column = read_metrics_csv(directory / CSV_NAME)
     except (OSError, ValueError):
-        columns = {}  # the chart is left out; the rest of the report stands
-    return report, columns
+        every_column = {}  # the chart is left out; the rest of the report stands
+    charted = ("time_s", TWIST_CONFIDENCE, *CHART_METRICS)
+    return report, {name: every_column[name] for name in charted if name in every_column}
 
 
 def build_pdf(directory: Path, context: ReportContext) -> bytes:
     """The audit report of the analysis in `directory`, as PDF bytes."""
     report, columns = read_result(directory)
     pdf = _AuditPdf(context.source_name)
-    summary = report["summary"]
     _title_page(pdf, report, context)
-    _chart(pdf, columns, report["events"])
-    _events(pdf, directory, report["events"], summary)
-    _risk_scores(pdf, summary, [(event["start_s"], event["end_s"]) for event in report["events"]])
+    _chart(pdf, columns, report.events)
+    _events(pdf, directory, report.events, report.summary.view)
+    _risk_scores(pdf, report.summary, [(event.start_s, event.end_s) for event in report.events])
     _about(pdf)
     return bytes(pdf.output())
 
@@ -161,59 +169,59 @@ class _AuditPdf(FPDF):
             self.multi_cell(0, TEXT_MM + 1, value, new_x="LMARGIN", new_y="NEXT")
 
 
-def _title_page(pdf: _AuditPdf, report: dict[str, Any], context: ReportContext) -> None:
-    summary, video = report["summary"], report["video"]
+def _title_page(pdf: _AuditPdf, report: Report, context: ReportContext) -> None:
+    summary, video = report.summary, report.video
     pdf.set_font(FONT, "B", 19)
     pdf.cell(0, 10, "Lifting technique assessment", new_x="LMARGIN", new_y="NEXT")
     pdf.para(DISCLAIMER, 8.5, colour=GREY_RGB)
     pdf.ln(2)
     pdf.heading("What was assessed", 12)
-    settings = summary.get("settings", {})
     pdf.fields([
         ("Video", context.source_name + (f" ({context.session_label})" if context.session_label else "")),
         ("Analysed", format_local_time(context.analysed_at, context.zone)),
-        ("Length", f"{video['duration_s']:.1f} s, {video['fps']:.3g} frames/s, {video['width']}×{video['height']} px"),
-        ("Person in view", f"{100 * summary['pose_detected_ratio']:.0f}% of {summary['frames_analysed']} frames"),
-        ("Faces", "blurred in the images" if settings.get("blur_faces") else "not blurred (analysed without blurring)"),
+        ("Length", f"{video.duration_s:.1f} s, {video.fps:.3g} frames/s, {video.width}×{video.height} px"),
+        ("Person in view", f"{100 * summary.pose_detected_ratio:.0f}% of {summary.frames_analysed} frames"),
+        ("Faces", "blurred in the images" if summary.settings and summary.settings.blur_faces
+         else "not blurred (analysed without blurring)"),
         ("Report made", format_local_time(datetime.now().astimezone().isoformat(), context.zone)),
     ])
     pdf.heading("To fill in by hand", 10)
     pdf.fields([("Person assessed", "_" * 50), ("Task and workplace", "_" * 50), ("Assessed by", "_" * 50),
                 ("Date and signature", "_" * 50)])
     pdf.heading("Result", 12)
-    verdict_colour = WARN_RGB if summary["events_total"] else (30, 120, 50)
-    pdf.para(f"**{summary['verdict']}**", 11, colour=verdict_colour)
-    counted = {rule: count for rule, count in summary.get("events_by_rule", {}).items() if count}
+    verdict_colour = WARN_RGB if summary.events_total else (30, 120, 50)
+    pdf.para(f"**{summary.verdict}**", 11, colour=verdict_colour)
+    counted = {rule: count for rule, count in summary.events_by_rule.items() if count}
     lines = [f"{ADVICE[rule].title}: {plural(count, 'event')}" for rule, count in counted.items()]
-    pdf.bullets([plural(summary["lifts_counted"], "lift") + " counted", *lines])
-    _view(pdf, summary.get("view"), summary.get("notes", []))
-    _load(pdf, summary.get("load"))
+    pdf.bullets([plural(summary.lifts_counted, "lift") + " counted", *lines])
+    _view(pdf, summary.view, summary.notes)
+    _load(pdf, summary.load)
 
 
-def _view(pdf: _AuditPdf, view: dict[str, Any] | None, notes: list[str]) -> None:
+def _view(pdf: _AuditPdf, view: ViewSummary | None, notes: tuple[str, ...]) -> None:
     pdf.heading("What the camera showed", 12)
-    findings = (view or {}).get("findings", [])
+    findings = view.findings if view else ()
     if view is None:
         pdf.para("Not recorded for this analysis.")
     elif not findings:
         pdf.para("The whole body was in view and every rule could judge.")
-    pdf.bullets([finding["message"] for finding in findings] + notes)
+    pdf.bullets([finding.message for finding in findings] + list(notes))
 
 
-def _load(pdf: _AuditPdf, load: dict[str, Any] | None) -> None:
-    if not load:
+def _load(pdf: _AuditPdf, load: LoadSummary | None) -> None:
+    if load is None:
         return
-    lines = [f"{change['kind']} at {change['time_s']:.1f} s: {change['evidence']}" for change in load["changes"]]
-    if load.get("put_down_not_in_view"):
+    lines = [f"{change.kind} at {change.time_s:.1f} s: {change.evidence}" for change in load.changes]
+    if load.put_down_not_in_view:
         lines.append("the last put-down is not in view: that lift ends at the end of the video")
-    if load.get("start_not_inferred"):
+    if load.start_not_inferred:
         lines.append("not inferred at the start: the hands were held up in front with no pick-up in view; counted "
                      "as not held")
     pdf.heading("The load", 12)
     pdf.bullets(lines or ["no pick-up seen"])
 
 
-def _chart(pdf: _AuditPdf, columns: dict[str, list[float | None]], events: list[dict[str, Any]]) -> None:
+def _chart(pdf: _AuditPdf, columns: dict[str, list[float | None]], events: tuple[ReportEvent, ...]) -> None:
     if not columns.get("time_s"):
         return
     width_in, height_in = 7.2, 2.6
@@ -222,7 +230,7 @@ def _chart(pdf: _AuditPdf, columns: dict[str, list[float | None]], events: list[
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     for event in events:
-        axes.axvspan(event["start_s"], event["end_s"], color=FLAG_COLOUR, alpha=0.18, lw=0)
+        axes.axvspan(event.start_s, event.end_s, color=FLAG_COLOUR, alpha=0.18, lw=0)
     for name, (label, colour) in CHART_METRICS.items():
         values = [float("nan") if value is None else value for value in columns.get(name, [])]
         if name == "torso_twist_deg" and columns.get(TWIST_CONFIDENCE):
@@ -244,27 +252,25 @@ def _chart(pdf: _AuditPdf, columns: dict[str, list[float | None]], events: list[
              "not judge.", 8, colour=GREY_RGB)
 
 
-def _events(pdf: _AuditPdf, directory: Path, events: list[dict[str, Any]], summary: dict[str, Any]) -> None:
+def _events(pdf: _AuditPdf, directory: Path, events: tuple[ReportEvent, ...], view: ViewSummary | None) -> None:
     pdf.heading(f"Events ({len(events)})", 13)
     if not events:
         pdf.para("No event: none of the checked lifting faults was seen.")
         return
-    reliability = {(item["rule"], item["start_frame"]): item.get("reliability")
-                   for item in summary.get("view", {}).get("events", [])}
     for number, event in enumerate(events, start=1):
-        _event(pdf, directory, number, event, reliability.get((event["rule"], event["start_frame"])))
+        reliability = view.reliability_of(event.rule, event.start_frame) if view else None
+        _event(pdf, directory, number, event, reliability)
 
 
-def _event(pdf: _AuditPdf, directory: Path, number: int, event: dict[str, Any],
-           reliability: dict[str, Any] | None) -> None:
-    advice = ADVICE[event["rule"]]
-    image = directory / event["image"] if event.get("image") else None
+def _event(pdf: _AuditPdf, directory: Path, number: int, event: ReportEvent, reliability: Reliability | None) -> None:
+    advice = ADVICE[event.rule]
+    image = directory / event.image if event.image else None
     height = _image_height_mm(image) if image and image.is_file() else 0.0
     if pdf.get_y() + max(height, 40) > pdf.page_break_trigger:
         pdf.add_page()
     top = pdf.get_y()
     pdf.set_font(FONT, "B", 11)
-    pdf.multi_cell(0, 6, f"{number}. {advice.title} ({event['severity']})", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, f"{number}. {advice.title} ({event.severity})", new_x="LMARGIN", new_y="NEXT")
     top_of_body = pdf.get_y()
     if height:
         pdf.image(str(image), x=pdf.l_margin, y=top_of_body, w=IMAGE_WIDTH_MM)
@@ -272,13 +278,13 @@ def _event(pdf: _AuditPdf, directory: Path, number: int, event: dict[str, Any],
     pdf.set_left_margin(left)
     pdf.set_xy(left, top_of_body)
     lines = [
-        f"**When:** {event['start_s']:.1f}–{event['end_s']:.1f} s ({event['end_s'] - event['start_s']:.1f} s); "
-        f"worst at {event['peak_s']:.1f} s (the picture)",
-        f"**Measured:** {peak_phrase(event['metric'], event['peak_value'])} ({event['metric']})",
+        f"**When:** {event.start_s:.1f}–{event.end_s:.1f} s ({event.end_s - event.start_s:.1f} s); "
+        f"worst at {event.peak_s:.1f} s (the picture)",
+        f"**Measured:** {peak_phrase(event.metric, event.peak_value)} ({event.metric})",
     ]
     if reliability is not None:
-        notes = "; ".join(reliability.get("notes", [])) or "no caveat"
-        lines.append(f"**Reliability:** {reliability['score']:.2f} (mean confidence of the measurement): {notes}")
+        notes = "; ".join(reliability.notes) or "no caveat"
+        lines.append(f"**Reliability:** {reliability.score:.2f} (mean confidence of the measurement): {notes}")
     lines.append(f"**What to do:** {advice.message}")
     for line in lines:
         pdf.para(line, 9)
@@ -295,75 +301,74 @@ def _image_height_mm(path: Path) -> float:
     return IMAGE_WIDTH_MM * height / width
 
 
-def _risk_scores(pdf: _AuditPdf, summary: dict[str, Any], spans: list[tuple[float, float]]) -> None:
+def _risk_scores(pdf: _AuditPdf, summary: ReportSummary, spans: list[tuple[float, float]]) -> None:
     pdf.heading("Risk scores", 13)
     pdf.para("REBA (Rapid Entire Body Assessment) scores the whole-body posture of each frame from 1 to 15; the "
              "revised NIOSH lifting equation gives each lift a recommended weight limit (RWL) and, with the load "
              "weight, a lifting index (LI = load / RWL). Screening methods, not a diagnosis.", 8.5, colour=GREY_RGB)
-    if "reba" not in summary and "niosh" not in summary:
+    if summary.reba is None and summary.niosh is None:
         pdf.para("No risk scores: this analysis was made before REBA and NIOSH were added.")
         return
-    _reba(pdf, summary.get("reba"), spans)
-    _niosh(pdf, summary.get("niosh"))
+    _reba(pdf, summary.reba, spans)
+    _niosh(pdf, summary.niosh)
 
 
-def _reba(pdf: _AuditPdf, reba: dict[str, Any] | None, spans: list[tuple[float, float]]) -> None:
+def _reba(pdf: _AuditPdf, reba: RebaSummary | None, spans: list[tuple[float, float]]) -> None:
     pdf.heading("REBA: whole-body posture", 11)
-    worst = reba.get("worst") if reba else None
+    worst = reba.worst if reba else None
     if reba is None or worst is None:
         pdf.para("No frame could be scored: REBA needs the trunk and knee angles (whole body in view, side-on).")
         return
-    pdf.para(f"**Worst score {worst['score']} of 15 ({worst['risk']} risk) at {worst['time_s']:.1f} s:** "
-             f"{reba_risk_words(worst['risk'])} (action level {worst['action_level']}: {worst['action']}).")
+    pdf.para(f"**Worst score {worst.score} of 15 ({worst.risk} risk) at {worst.time_s:.1f} s:** "
+             f"{reba_risk_words(worst.risk)} (action level {worst.action_level}: {worst.action}).")
     if reba_outside_flags(reba, spans):
         pdf.para("This worst moment is outside the flagged events: REBA rates the whole body's posture in every "
                  "frame, not lifting technique, so it can peak where no rule warns.", 8.5, colour=GREY_RGB)
-    if worst.get("drivers"):
-        pdf.para(f"Driven by: {format_drivers(worst['drivers'])}.")
-    pdf.para(f"Time at each risk level: {format_time_share(reba['time_share_by_risk'])} "
-             f"({reba['frames_scored']} frames scored).")
+    if worst.drivers:
+        pdf.para(f"Driven by: {format_drivers(worst.drivers)}.")
+    pdf.para(f"Time at each risk level: {format_time_share(reba.time_share_by_risk)} "
+             f"({reba.frames_scored} frames scored).")
     pdf.para("**Assumptions**", 9)
-    pdf.bullets(reba.get("assumptions", []), 8.5)
+    pdf.bullets(list(reba.assumptions), 8.5)
 
 
-def _niosh(pdf: _AuditPdf, niosh: dict[str, Any] | None) -> None:
+def _niosh(pdf: _AuditPdf, niosh: NioshSummary | None) -> None:
     pdf.heading("NIOSH lifting equation", 11)
     if niosh is None:
         pdf.para("No NIOSH assessment for this analysis.")
         return
     pdf.para("**Assumed for this result:** " + " · ".join(niosh_task_words(niosh)) + ".")
-    lifts = niosh["lifts"]
-    if not lifts:
+    if not niosh.lifts:
         pdf.para("No lift found: no pick-up was seen (the hands going down to a load and coming up with it).")
     else:
-        _lifts_table(pdf, lifts, niosh["load_kg"])
-    for lift in lifts:
-        if lift["limiting_factors"]:
-            pdf.para(f"**Lift {lift['lift']}** is limited at its {lift['governing_end']} by:", 9)
-            pdf.bullets(lift["limiting_factors"], 8.5)
+        _lifts_table(pdf, niosh.lifts, niosh.load_kg)
+    for lift in niosh.lifts:
+        if lift.limiting_factors:
+            pdf.para(f"**Lift {lift.lift}** is limited at its {lift.governing_end} by:", 9)
+            pdf.bullets(list(lift.limiting_factors), 8.5)
     pdf.para("**Assumptions**", 9)
-    pdf.bullets(niosh.get("assumptions", []), 8.5)
+    pdf.bullets(list(niosh.assumptions), 8.5)
 
 
-def _lifts_table(pdf: _AuditPdf, lifts: list[dict[str, Any]], load_kg: float | None) -> None:
+def _lifts_table(pdf: _AuditPdf, lifts: tuple[NioshLift, ...], load_kg: float | None) -> None:
     pdf.set_font(FONT, "", 8.5)
     headings = ("Lift", "Time (s)", "Hands at pick-up (H, V)", "Hands at put-down (H, V)", "Travel", "RWL", "LI")
     with pdf.table(col_widths=(9, 18, 32, 32, 15, 16, 22), text_align="LEFT", line_height=5) as table:
         table.row(headings)
         for lift in lifts:
             index = "give the load" if load_kg is None else (
-                "—" if lift["LI"] is None else f"{lift['LI']:.2f} ({lift['risk_band']})")
+                "—" if lift.lifting_index is None else f"{lift.lifting_index:.2f} ({lift.risk_band})")
             table.row((
-                str(lift["lift"]), f"{lift['start_s']:.1f}–{lift['end_s']:.1f}",
-                _position(lift["origin"]), _position(lift["destination"]), f"{lift['D_cm']:.0f} cm",
-                f"{lift['RWL_kg']:.1f} kg", index,
+                str(lift.lift), f"{lift.start_s:.1f}–{lift.end_s:.1f}",
+                _position(lift.origin), _position(lift.destination), f"{lift.d_cm:.0f} cm",
+                f"{lift.rwl_kg:.1f} kg", index,
             ))
     pdf.set_font(FONT, "", 9.5)
     pdf.ln(1)
 
 
-def _position(position: dict[str, float]) -> str:
-    return f"{position['H_cm']:.0f} cm out, {position['V_cm']:.0f} cm up"
+def _position(position: HandPosition) -> str:
+    return f"{position.h_cm:.0f} cm out, {position.v_cm:.0f} cm up"
 
 
 def _about(pdf: _AuditPdf) -> None:
@@ -377,10 +382,10 @@ def _about(pdf: _AuditPdf) -> None:
              "say what the view kept from being judged.", 8.5, colour=GREY_RGB)
 
 
-def context_of_result(directory: Path, report: dict[str, Any]) -> ReportContext:
+def context_of_result(directory: Path, report: Report) -> ReportContext:
     """The report context of a result directory: the video's file name, report.json's time, this machine's zone."""
-    analysed = datetime.fromtimestamp((directory / "report.json").stat().st_mtime).astimezone()
-    return ReportContext(Path(str(report["video"]["path"])).name, analysed.isoformat(), analysed.tzinfo or UTC)
+    analysed = datetime.fromtimestamp((directory / REPORT_NAME).stat().st_mtime).astimezone()
+    return ReportContext(Path(report.video.path).name, analysed.isoformat(), analysed.tzinfo or UTC)
 
 
 def write_result_pdf(directory: Path, output: Path | None = None) -> Path:

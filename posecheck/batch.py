@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from posecheck.cli_options import add_analysis_options, config_from_args, positive_int, settings_from_args
 from posecheck.config import Config
 from posecheck.errors import PosecheckError
+from posecheck.outputs.report_model import ReportSummary
 from posecheck.pipeline import AnalysisSettings
 from posecheck.video import VIDEO_SUFFIXES
 
@@ -119,9 +120,9 @@ def analyse_one(job: BatchJob) -> BatchItem:
         return BatchItem(job.video, job.output_dir, ok=False, error=str(error))
     except Exception as error:  # noqa: BLE001 - one bad file must not stop the batch
         return BatchItem(job.video, job.output_dir, ok=False, error=f"unexpected {type(error).__name__}: {error}")
-    summary = output.report["summary"]
+    summary = output.report.summary
     return BatchItem(
-        job.video, job.output_dir, True, summary["frames_analysed"], summary["events_total"], summary["verdict"],
+        job.video, job.output_dir, True, summary.frames_analysed, summary.events_total, summary.verdict,
         risk_line(summary),
     )
 
@@ -138,18 +139,18 @@ def remove_unfinished(new_dirs: list[Path]) -> None:
                 directory.rmdir()
 
 
-def risk_line(summary: dict) -> str:
+def risk_line(summary: ReportSummary) -> str:
     """Short REBA/NIOSH column: "REBA 8 high, LI 1.4" (LI only with a known load), or "" when not scored."""
     parts = []
-    worst = (summary.get("reba") or {}).get("worst")
+    worst = summary.reba.worst if summary.reba else None
     if worst:
-        parts.append(f"REBA {worst['score']} {worst['risk']}")
-    lifts = (summary.get("niosh") or {}).get("lifts") or []
-    indices = [lift["LI"] for lift in lifts if lift.get("LI") is not None]
+        parts.append(f"REBA {worst.score} {worst.risk}")
+    lifts = summary.niosh.lifts if summary.niosh else ()
+    indices = [lift.lifting_index for lift in lifts if lift.lifting_index is not None]
     if indices:
         parts.append(f"LI {max(indices):.2f}")
     elif lifts:
-        parts.append(f"{len(lifts)} lift(s), RWL {min(lift['RWL_kg'] for lift in lifts):.1f} kg")
+        parts.append(f"{len(lifts)} lift(s), RWL {min(lift.rwl_kg for lift in lifts):.1f} kg")
     return ", ".join(parts)
 
 

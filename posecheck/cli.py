@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from posecheck.batch import add_batch_parser
 from posecheck.cli_options import add_analysis_options, config_from_args, settings_from_args
 from posecheck.errors import PosecheckError
+from posecheck.outputs.report_model import NioshLift, RebaSummary, Report
 
 EXIT_INTERNAL_ERROR = 70
 EXIT_INTERRUPTED = 130
@@ -76,51 +77,51 @@ def run_report(args: argparse.Namespace) -> int:
     return 0
 
 
-def print_summary(report: dict) -> None:
+def print_summary(report: Report) -> None:
     """Print the report summary and events, a few lines."""
-    summary = report["summary"]
+    summary = report.summary
     print(
-        f"{summary['frames_analysed']} frames analysed, person found in {summary['pose_detected_ratio']:.0%}, "
-        f"{summary['lifts_counted']} lift(s), {summary['events_total']} event(s)"
+        f"{summary.frames_analysed} frames analysed, person found in {summary.pose_detected_ratio:.0%}, "
+        f"{summary.lifts_counted} lift(s), {summary.events_total} event(s)"
     )
-    for event in report["events"]:
+    for event in report.events:
         print(
-            f"  {event['start_s']:7.2f}-{event['end_s']:.2f}s  {event['rule']:<19} {event['severity']:<6} "
-            f"peak {event['peak_value']} at {event['peak_s']:.2f}s"
+            f"  {event.start_s:7.2f}-{event.end_s:.2f}s  {event.rule:<19} {event.severity:<6} "
+            f"peak {event.peak_value} at {event.peak_s:.2f}s"
         )
-    for note in summary.get("notes", []):
+    for note in summary.notes:
         print(f"note: {note}")
-    for finding in summary.get("view", {}).get("findings", []):
-        print(f"view: {finding['message']}")
-    print(summary["verdict"])
-    if "reba" in summary:
-        print(reba_line(summary["reba"]))
-    for lift in summary.get("niosh", {}).get("lifts", []):
+    for finding in summary.view.findings if summary.view else ():
+        print(f"view: {finding.message}")
+    print(summary.verdict)
+    if summary.reba is not None:
+        print(reba_line(summary.reba))
+    for lift in summary.niosh.lifts if summary.niosh else ():
         print(lift_line(lift))
 
 
-def reba_line(reba: dict) -> str:
+def reba_line(reba: RebaSummary) -> str:
     """One line: the worst REBA score, its risk level, when, the parts behind it, time at high risk."""
-    worst = reba["worst"]
+    worst = reba.worst
     if worst is None:
         return "REBA: not scored (trunk or knees not measured)"
-    parts = ", ".join(f"{d['part'].replace('_', ' ')} {d['score']}/{d['max_score']}" for d in worst["drivers"][:2])
-    shares = reba["time_share_by_risk"]
-    high = shares["high"] + shares["very high"]
-    return (f"REBA: worst {worst['score']} ({worst['risk']}) at {worst['time_s']:.2f}s"
+    parts = ", ".join(f"{driver.part.replace('_', ' ')} {driver.score}/{driver.max_score}"
+                      for driver in worst.drivers[:2])
+    high = reba.high_risk_share
+    return (f"REBA: worst {worst.score} ({worst.risk}) at {worst.time_s:.2f}s"
             f"{' — ' + parts if parts else ''}; high or very high {high:.0%} of the time")
 
 
-def lift_line(lift: dict) -> str:
+def lift_line(lift: NioshLift) -> str:
     """One line per NIOSH lift: RWL, LI and band (when the load is known) and the top limiting factor."""
-    text = f"lift {lift['lift']} ({lift['start_s']:.1f}-{lift['end_s']:.1f} s): RWL {lift['RWL_kg']:.1f} kg"
-    if lift["LI"] is not None:
-        text += f", LI {lift['LI']:.2f} ({lift['risk_band']})"
-    elif lift["risk_band"] is not None:
-        text += f", LI infinite ({lift['risk_band']})"
+    text = f"lift {lift.lift} ({lift.start_s:.1f}-{lift.end_s:.1f} s): RWL {lift.rwl_kg:.1f} kg"
+    if lift.lifting_index is not None:
+        text += f", LI {lift.lifting_index:.2f} ({lift.risk_band})"
+    elif lift.risk_band is not None:
+        text += f", LI infinite ({lift.risk_band})"
     else:
         text += " (load unknown: --load-kg gives the LI)"
-    factors = lift["limiting_factors"]
+    factors = lift.limiting_factors
     return text + (f" — {factors[0]}" if factors else "")
 
 

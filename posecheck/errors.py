@@ -35,3 +35,7 @@ class OutputError(PosecheckError):
     """Results cannot be written (directory not writable, disk full, ...)."""
 
     exit_code = 7
+
+
+class ReportFormatError(OutputError):
+    """A report.json (or a stored summary) that this version cannot read: damaged, foreign or from a newer posecheck."""

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import math
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
-from posecheck.ergonomics.reba import RebaResult, risk_level
+from posecheck.ergonomics.reba import RebaResult
 from posecheck.metrics.frame_metrics import METRIC_NAMES, FrameMetrics
 from posecheck.plausibility import NOTE_CODES
 from posecheck.rules import RULE_IDS, Event
@@ -120,22 +119,6 @@ class FrameTable:
         """Final REBA score (1-15) of row `row`; None if not scored."""
         return self.reba["score"][row] or None
 
-    def reba_dict(self, row: int) -> dict[str, Any] | None:
-        """REBA of row `row` in the report.json layout; None if not scored."""
-        score = self.reba_score(row)
-        if score is None:
-            return None
-        level = risk_level(score)
-        return {
-            "score": score,
-            "risk": level.label,
-            "action_level": level.action_level,
-            "score_a": self.reba["score_a"][row],
-            "score_b": self.reba["score_b"][row],
-            "table_c": self.reba["table_c"][row],
-            "parts": {part: self.reba[part][row] for part in REBA_PARTS},
-        }
-
     def row_metrics(self, row: int) -> dict[str, float | None]:
         """Metric name → value (as reported, rounded) of row `row`."""
         return {name: self.metric(row, name) for name in METRIC_NAMES}
@@ -164,22 +147,3 @@ class FrameTable:
     def series(self, name: str) -> list[float | None]:
         """The whole column of metric `name` (None where missing)."""
         return [self.metric(row, name) for row in range(len(self))]
-
-    def rows(self) -> Iterator[dict[str, Any]]:
-        """One dict per frame in the report.json `frames` layout."""
-        for row in range(len(self)):
-            yield {
-                "index": self.index[row],
-                "time_s": round(self.time_s[row], 4),
-                "pose_detected": bool(self.pose_detected[row]),
-                "load_held": bool(self.load_held[row]),
-                "metrics": self.row_metrics(row),
-                "confidence": {
-                    name: round(float(self.confidence[name][row]), 2)
-                    for name in METRIC_NAMES
-                    if not math.isnan(self.values[name][row])
-                },
-                "flags": self.flags(row),
-                "notes": self.notes(row),
-                "reba": self.reba_dict(row),
-            }

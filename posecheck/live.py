@@ -19,7 +19,6 @@ import weakref
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import av
 import numpy as np
@@ -30,6 +29,7 @@ from posecheck.frames import FrameTable
 from posecheck.framing import frame_view_notes
 from posecheck.outputs.files import write_jpeg
 from posecheck.outputs.layout import EVENTS_DIR, VIDEO_NAME, event_image_name
+from posecheck.outputs.report_model import Report
 from posecheck.outputs.results import write_results
 from posecheck.pipeline import (
     AnalysisResult,
@@ -75,7 +75,7 @@ class LiveRecording:
     in which case no report was written)."""
 
     work_dir: Path
-    report: dict[str, Any] | None
+    report: Report | None
 
 
 class StreamClock:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -17,6 +16,7 @@ from posecheck.config import Config
 from posecheck.offload import analyze_offloaded, helpers_allowed, idle_cores
 from posecheck.outputs.files import write_jpeg
 from posecheck.outputs.layout import CSV_NAME, EVENTS_DIR, REPORT_NAME, VIDEO_NAME, event_image_name
+from posecheck.outputs.report_model import Report
 from posecheck.outputs.results import write_results
 from posecheck.outputs.staging import create_output_dir, make_work_dir, staged_output
 from posecheck.pipeline import AnalysisResult, AnalysisSettings, ProgressCallback, ThreadedSink, analyze_video
@@ -30,7 +30,7 @@ class AnalysisOutput:
     """A finished analysis: the in-memory result, the report document and where the files are."""
 
     result: AnalysisResult
-    report: dict[str, Any]
+    report: Report
     output_dir: Path
 
     @property

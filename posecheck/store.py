@@ -37,8 +37,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from posecheck.errors import OutputError
-from posecheck.outputs.files import read_metrics_csv, read_report_json
+from posecheck.errors import OutputError, ReportFormatError
+from posecheck.outputs.files import read_metrics_csv, read_report
 from posecheck.outputs.layout import CSV_NAME, REPORT_NAME, VIDEO_NAME
 from posecheck.outputs.manifest import (
     PRIVATE_DIR_MODE,
@@ -47,6 +47,7 @@ from posecheck.outputs.manifest import (
     make_private,
     mark_as_output_dir,
 )
+from posecheck.outputs.report_model import Report, ReportEvent, ReportSummary
 from posecheck.processes import process_alive
 from posecheck.video import VIDEO_SUFFIXES
 
@@ -123,22 +124,11 @@ class SessionSummary:
     verdict: str
 
 
-@dataclass(frozen=True)
-class EventRecord:
-    """A saved event: times in seconds of the session, `video_s` its peak's position in the saved video."""
+@dataclass(frozen=True, kw_only=True)
+class EventRecord(ReportEvent):
+    """A saved event (the report's, from the index): times in seconds of the session, `image_path` its
+    peak frame's JPEG (None if absent), `video_s` its peak's position in the saved video."""
 
-    rule: str
-    start_s: float
-    end_s: float
-    peak_s: float
-    peak_value: float
-    metric: str
-    severity: str
-    message: str
-    source: str
-    start_frame: int
-    end_frame: int
-    peak_frame: int
     image_path: Path | None
     video_s: float
 
@@ -149,7 +139,7 @@ class SessionRecord:
 
     summary: SessionSummary
     status: str
-    report_summary: dict[str, Any]
+    report_summary: ReportSummary
     directory: Path
     report_path: Path
     csv_path: Path
@@ -225,7 +215,7 @@ class HistoryStore:
         return self._save(work_dir, "live", source_name)
 
     def _save(self, work_dir: Path, kind: str, source_name: str) -> int:
-        report = read_report_json(work_dir / REPORT_NAME)
+        report = read_report(work_dir / REPORT_NAME)
         metadata = {
             "kind": kind, "created_at": datetime.now(UTC).isoformat(timespec="seconds"), "source_name": source_name,
         }
@@ -248,7 +238,7 @@ class HistoryStore:
         (final / OWNER_FILE).unlink(missing_ok=True)
         return session_id
 
-    def _insert(self, metadata: dict[str, str], dir_name: str, final: Path, report: dict[str, Any]) -> int:
+    def _insert(self, metadata: dict[str, str], dir_name: str, final: Path, report: Report) -> int:
         """Index the session folder `final` (its report and session.json `metadata`); its id."""
         return self._run(lambda db: _insert_session(db, metadata, dir_name, final, report))
 
@@ -267,7 +257,10 @@ class HistoryStore:
         return listed
 
     def load_session(self, session_id: int) -> SessionRecord | None:
-        """The complete session `session_id` with its events in time order, or None if there is none."""
+        """The complete session `session_id` with its events in time order, or None if there is none.
+
+        ReportFormatError if its stored summary is not one this version can read (damaged, or newer).
+        """
 
         def query(db: sqlite3.Connection) -> tuple[sqlite3.Row | None, list[sqlite3.Row]]:
             row = db.execute(
@@ -286,7 +279,7 @@ class HistoryStore:
         return SessionRecord(
             summary=_summary(row, summary),
             status=row["status"],
-            report_summary=summary,
+            report_summary=ReportSummary.from_json(summary),
             directory=directory,
             report_path=directory / REPORT_NAME,
             csv_path=directory / CSV_NAME,
@@ -395,10 +388,13 @@ class HistoryStore:
     def _index_folder(self, folder: Path) -> int:
         """Index one session folder from its report.json and session.json; 1 if indexed, 0 if unreadable."""
         try:
-            report = read_report_json(folder / REPORT_NAME)
+            report = read_report(folder / REPORT_NAME)
             with self._transaction() as db:
                 _insert_session(db, _session_metadata(folder), folder.name, folder, report)
-        except (OutputError, sqlite3.Error, KeyError, TypeError, ValueError, AttributeError):
+        except ReportFormatError as error:
+            self._report_damaged(folder.name, f"its report.json cannot be read ({error})")
+            return 0
+        except (OutputError, sqlite3.Error):
             self._report_damaged(folder.name, "its report.json cannot be read")
             return 0
         (folder / OWNER_FILE).unlink(missing_ok=True)
@@ -410,10 +406,9 @@ class HistoryStore:
         if summary is not None:
             return summary
         try:
-            report = read_report_json(self.data_dir / SESSIONS_DIR / row["dir_name"] / REPORT_NAME)
+            summary = read_report(self.data_dir / SESSIONS_DIR / row["dir_name"] / REPORT_NAME).summary.to_json()
         except OutputError:
-            report = {}
-        summary = report.get("summary") if isinstance(report, dict) else None
+            summary = None
         if _parse_summary(json.dumps(summary)) is None:
             self._report_damaged(row["dir_name"], f"session #{row['id']}'s report.json cannot be read")
             return None
@@ -438,21 +433,20 @@ class HistoryStore:
 
 
 def _insert_session(
-    db: sqlite3.Connection, metadata: dict[str, str], dir_name: str, folder: Path, report: dict[str, Any]
+    db: sqlite3.Connection, metadata: dict[str, str], dir_name: str, folder: Path, report: Report
 ) -> int:
     """Insert a session row and its events from `report`; the new row's id."""
-    video = report["video"]
     session = {
         "kind": metadata["kind"],
         "created_at": metadata["created_at"],
         "source_name": metadata["source_name"],
         "status": STATUS_COMPLETE,
-        "summary_json": json.dumps(report["summary"]),
+        "summary_json": json.dumps(report.summary.to_json()),
         "dir_name": dir_name,
         "video_file": VIDEO_NAME if (folder / VIDEO_NAME).is_file() else None,
         "source_file": _source_file(folder),
-        "duration_s": float(video["duration_s"]),
-        "fps": float(video["fps"]),
+        "duration_s": float(report.video.duration_s),
+        "fps": float(report.video.fps),
     }
     cursor = db.execute(
         f"INSERT INTO sessions ({', '.join(session)}) VALUES ({', '.join('?' * len(session))})",
@@ -462,7 +456,7 @@ def _insert_session(
     db.executemany(
         f"INSERT INTO events (session_id, {', '.join(_EVENT_COLUMNS)}, image_file) "
         f"VALUES ({', '.join('?' * (len(_EVENT_COLUMNS) + 2))})",
-        [_event_row(session_id, event, folder) for event in report["events"]],
+        [_event_row(session_id, event, folder) for event in report.events],
     )
     return session_id
 
@@ -589,10 +583,9 @@ def _source_file(directory: Path) -> str | None:
     return sources[0] if sources else None
 
 
-def _event_row(session_id: int, event: dict[str, Any], directory: Path) -> tuple[Any, ...]:
-    image = event.get("image")
-    image_file = image if image and (directory / image).is_file() else None
-    return (session_id, *(event[name] for name in _EVENT_COLUMNS), image_file)
+def _event_row(session_id: int, event: ReportEvent, directory: Path) -> tuple[Any, ...]:
+    image_file = event.image if event.image and (directory / event.image).is_file() else None
+    return (session_id, *(getattr(event, name) for name in _EVENT_COLUMNS), image_file)
 
 
 def _summary(row: sqlite3.Row, summary: dict[str, Any]) -> SessionSummary:

@@ -6,13 +6,14 @@ The guide's own text ships with the package (GUIDE_PATH) so that every page and 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
 from importlib import resources
 from pathlib import Path
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from posecheck.ergonomics.reba import RiskLevel
+from posecheck.outputs.report_model import NioshSummary, RebaDriver, RebaSummary
 
 GUIDE_FILE_NAME = "back-spasm-guide.txt"
 GUIDE_TITLE = "Back spasms: relief, triggers and prevention (the project's source guide)"
@@ -95,13 +96,13 @@ def reba_risk_words(risk: str) -> str:
     return REBA_WORKSHEET_TEXT.get(risk, f"{risk} risk")
 
 
-def format_drivers(drivers: list[dict[str, Any]]) -> str:
+def format_drivers(drivers: Iterable[RebaDriver]) -> str:
     """REBA's driving body parts, e.g. 'back (trunk) 4 of 5 (84°), neck 2 of 3 (20°)'."""
     parts = []
     for driver in drivers:
-        angle = f" ({driver['value_deg']:.0f}°)" if driver.get("value_deg") is not None else ""
-        parts.append(f"{REBA_PART_WORDS.get(driver['part'], driver['part'].replace('_', ' '))} "
-                     f"{driver['score']} of {driver['max_score']}{angle}")
+        angle = f" ({driver.value_deg:.0f}°)" if driver.value_deg is not None else ""
+        parts.append(f"{REBA_PART_WORDS.get(driver.part, driver.part.replace('_', ' '))} "
+                     f"{driver.score} of {driver.max_score}{angle}")
     return ", ".join(parts)
 
 
@@ -110,22 +111,22 @@ def format_time_share(share_by_risk: dict[str, float]) -> str:
     return " · ".join(f"{label} {100 * share:.0f}%" for label, share in share_by_risk.items())
 
 
-def niosh_task_words(niosh: dict[str, Any]) -> list[str]:
+def niosh_task_words(niosh: NioshSummary) -> list[str]:
     """The task details the NIOSH result rests on, in plain words (load, grip, duration, frequency)."""
-    load = "load weight not given: limit only, no lifting index" if niosh["load_kg"] is None \
-        else f"load {niosh['load_kg']:g} kg"
-    frequency = f"{niosh['frequency_lifts_per_min']:g} lifts per minute ({niosh['frequency_source']})"
+    load = "load weight not given: limit only, no lifting index" if niosh.load_kg is None \
+        else f"load {niosh.load_kg:g} kg"
+    frequency = f"{niosh.frequency_lifts_per_min:g} lifts per minute ({niosh.frequency_source})"
     return [
         load,
-        COUPLING_WORDS.get(niosh["coupling"], f"{niosh['coupling']} grip"),
-        WORK_DURATION_WORDS.get(niosh["work_duration"], niosh["work_duration"]),
+        COUPLING_WORDS.get(niosh.coupling, f"{niosh.coupling} grip"),
+        WORK_DURATION_WORDS.get(niosh.work_duration, niosh.work_duration),
         frequency,
     ]
 
 
-def reba_outside_flags(reba: dict[str, Any] | None, events: list[tuple[float, float]]) -> bool:
+def reba_outside_flags(reba: RebaSummary | None, events: list[tuple[float, float]]) -> bool:
     """Whether the worst REBA moment falls outside every flagged span (start_s, end_s)."""
-    worst = reba.get("worst") if reba else None
+    worst = reba.worst if reba else None
     if worst is None or not events:
         return False
-    return not any(start <= worst["time_s"] <= end for start, end in events)
+    return not any(start <= worst.time_s <= end for start, end in events)

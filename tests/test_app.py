@@ -65,7 +65,7 @@ def test_upload_analyses_shows_and_saves(data_dir: Path, stoop_lift_video: Path)
     [saved] = HistoryStore(data_dir).list_sessions()
     assert (saved.kind, saved.source_name) == ("upload", "my lift.mp4")
     record = HistoryStore(data_dir).load_session(saved.id)
-    assert record.report_summary["settings"]["blur_faces"] is True
+    assert record.report_summary.settings.blur_faces is True
     assert record.source_path.name == "source.mp4"
 
     at.run()  # a rerun shows the saved result instead of analysing again
@@ -89,9 +89,9 @@ def test_upload_with_task_details_shows_reba_and_niosh(data_dir: Path, stoop_lif
 
     assert not at.exception and not at.error
     [saved] = HistoryStore(data_dir).list_sessions()
-    niosh = HistoryStore(data_dir).load_session(saved.id).report_summary["niosh"]
-    assert (niosh["load_kg"], niosh["coupling"], niosh["work_duration"]) == (10.0, "fair", "1-2h")
-    assert niosh["length_source"] != "world landmarks"  # the stature set the scale
+    niosh = HistoryStore(data_dir).load_session(saved.id).report_summary.niosh
+    assert (niosh.load_kg, niosh.coupling, niosh.work_duration) == (10.0, "fair", "1-2h")
+    assert niosh.length_source != "world landmarks"  # the stature set the scale
     text = page_text(at)
     assert "Risk scores" in [header.value for header in at.subheader]
     assert "Worst REBA score" in text and "Driven by: " in text and "wrist not measured" in text

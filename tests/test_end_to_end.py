@@ -32,7 +32,7 @@ def test_stoop_lift_flagged_with_every_output(
 ) -> None:
     out = tmp_path / "stoop"
     report, printed = analyse(clips["stoop-lift"], out, capsys)
-    assert list(report) == ["video", "frames", "events", "summary"]
+    assert list(report) == ["schema_version", "video", "frames", "events", "summary"]
     video = report["video"]
     assert set(video) == {"path", "fps", "frame_count", "width", "height", "duration_s"}
     assert (video["fps"], video["frame_count"], video["width"], video["height"]) == (15.0, 90, 480, 360)

@@ -24,7 +24,7 @@ from posecheck.frames import FrameTable
 from posecheck.metrics.frame_metrics import FrameMetrics
 from posecheck.outputs.files import CSV_COLUMNS, csv_rows
 from posecheck.pipeline import AnalysisResult, AnalysisSettings, FrameResult
-from posecheck.report import build_report
+from posecheck.report import build_report, frame_records
 from posecheck.video import VideoInfo
 
 FPS = 10.0
@@ -188,8 +188,8 @@ def test_stature_scales_lengths_and_side_view_assumes_zero_asymmetry() -> None:
 def test_report_layout(tmp_path: Path) -> None:
     table = lift_table()
     table.append(FrameResult(60, 6.0, False, FrameMetrics(), (), False))  # no pose: no REBA
-    report = build_report(analysis(table), ErgonomicsConfig(load_kg=10, coupling="fair"))
-    assert list(report) == ["video", "frames", "events", "summary"]
+    report = build_report(analysis(table), ErgonomicsConfig(load_kg=10, coupling="fair")).to_json()
+    assert list(report) == ["schema_version", "video", "frames", "events", "summary"]
     assert report["frames"][0]["reba"] == {
         "score": 4, "risk": "medium", "action_level": 2, "score_a": 4, "score_b": 2, "table_c": 4,
         "parts": {"trunk": 4, "neck": 1, "legs": 1, "upper_arm": 2, "lower_arm": 1, "wrist": 1},
@@ -215,7 +215,7 @@ def test_report_layout(tmp_path: Path) -> None:
 
 
 def test_unknown_load_gives_rwl_without_lifting_index() -> None:
-    niosh = build_report(analysis(lift_table()))["summary"]["niosh"]
+    niosh = build_report(analysis(lift_table())).to_json()["summary"]["niosh"]
     (lift,) = niosh["lifts"]
     assert lift["RWL_kg"] > 0 and lift["LI"] is None and lift["risk_band"] is None
     assert niosh["load_kg"] is None and any("load weight unknown" in text for text in niosh["assumptions"])
@@ -225,12 +225,12 @@ def test_metrics_csv_has_reba_columns() -> None:
     table = lift_table()
     score_reba(table, ErgonomicsConfig())
     assert CSV_COLUMNS[-3:] == ("reba_score", "reba_risk", "flags")
-    row = next(csv_rows(table))
+    row = next(csv_rows(frame_records(table)))
     assert row[-3:-1] == [2, 1]  # score 2: low risk, action level 1
 
 
 def test_cli_lines() -> None:
-    report = build_report(analysis(lift_table()), Config().ergonomics)
-    assert reba_line(report["summary"]["reba"]).startswith("REBA: worst 2 (low) at 0.00s — trunk 4/5")
-    line = lift_line(report["summary"]["niosh"]["lifts"][0])
+    summary = build_report(analysis(lift_table()), Config().ergonomics).summary
+    assert reba_line(summary.reba).startswith("REBA: worst 2 (low) at 0.00s — trunk 4/5")
+    line = lift_line(summary.niosh.lifts[0])
     assert line.startswith("lift 1 (2.5-5.9 s): RWL ") and "load unknown" in line and "HM 0.78" in line

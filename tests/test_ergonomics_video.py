@@ -47,7 +47,7 @@ def analyse(script: str, directory: Path) -> tuple[dict, FrameTable, dict]:
     config = Config(pose=PoseConfig(min_visibility=0.0), ergonomics=SETTINGS)
     with PoseEstimator(min_confidence=config.pose.min_detection_confidence) as estimator:
         result = analyze_video(video, config, estimator)
-    return build_report(result, config.ergonomics), result.frames, json.loads(truth_path.read_text())
+    return build_report(result, config.ergonomics).to_json(), result.frames, json.loads(truth_path.read_text())
 
 
 @pytest.fixture(scope="module")

@@ -148,7 +148,7 @@ def test_a_clip_starting_with_the_hands_held_up_says_its_load_state_is_not_infer
     waist = hold(1.2, 4)  # a box at the waist, or a cart's handle: not told apart by the posture
     assert infer(waist, [0.9] * len(waist)).start_not_inferred
     report_load = load_summary(carried)
-    assert report_load["start_not_inferred"] and load_notes(carried) == [START_NOT_INFERRED_NOTE]
+    assert report_load.start_not_inferred and load_notes(carried) == [START_NOT_INFERRED_NOTE]
     assert "--load throughout" in START_NOT_INFERRED_NOTE
 
 

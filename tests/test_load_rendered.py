@@ -27,7 +27,7 @@ def analyse(script: str, yaw: float, directory: Path) -> tuple[dict, list[bool]]
     with PoseEstimator() as estimator:
         result = analyze_video(video, Config(), estimator)
     truth = [frame["load_held"] for frame in json.loads(truth_path.read_text())["frames"]]
-    return build_report(result), truth
+    return build_report(result).to_json(), truth
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,7 @@ def test_live_session_counts_every_lift_of_a_repeated_lift(tmp_path: Path) -> No
         session.process(frame.rgb, 50.0 + frame.time_s)
     recording = session.close()
     assert recording is not None and recording.report is not None
-    summary = recording.report["summary"]
+    summary = recording.report.to_json()["summary"]
     kinds = [change["kind"] for change in summary["load"]["changes"]]
     assert kinds == ["pick-up", "put-down"] * 3, summary["load"]["changes"]
     assert summary["lifts_counted"] == summary["load"]["lifts"] == len(summary["niosh"]["lifts"]) == 3

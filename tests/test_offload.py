@@ -149,7 +149,7 @@ def test_busy_machine_analyses_in_one_process(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(posecheck.run, "idle_cores", lambda: 0.5)
     monkeypatch.setattr(posecheck.run, "analyze_offloaded", no_helpers)
     output = analyze_to_dir(corpus.sample_video(tmp_path), tmp_path / "out", Config())
-    assert output.report["summary"]["frames_with_pose"] > 0
+    assert output.report.summary.frames_with_pose > 0
 
 
 def _is_helper(child: object) -> bool:

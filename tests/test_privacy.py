@@ -50,7 +50,7 @@ def test_analysis_runs_with_the_network_blocked(tmp_path: Path, monkeypatch: pyt
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     output = analyze_to_dir(corpus.sample_video(tmp_path), tmp_path / "out", Config())
-    assert output.report_path.is_file() and output.report["summary"]["frames_with_pose"] > 0
+    assert output.report_path.is_file() and output.report.summary.frames_with_pose > 0
     assert attempts == []
 
 

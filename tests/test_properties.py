@@ -256,7 +256,7 @@ def test_report_of_any_stream_is_strict_json(stream: list[_Frame], rules: RulesC
         events += judgement.finished_events
     events += engine.finish()
     info = VideoInfo("stream", 30.0, len(stream), 640, 480, 1.0, 0)
-    report = build_report(AnalysisResult(info, AnalysisSettings(), table, events, 640, 480))
+    report = build_report(AnalysisResult(info, AnalysisSettings(), table, events, 640, 480)).to_json()
     assert nonfinite_paths(report) == []
     text = json.dumps(report, allow_nan=False)
     assert json.loads(text)["summary"]["frames_analysed"] == len(stream)

@@ -464,10 +464,10 @@ def test_live_session_closed_mid_lift_writes_complete_outputs(tmp_path: Path) ->
         session.process(rgb, 100.0 + index / corpus.FPS)  # a camera clock that does not start at 0
     recording = session.close()
     assert recording is not None and recording.report is not None
-    assert [event["rule"] for event in recording.report["events"]].count("prolonged_flexion") == 1
-    for event in recording.report["events"]:
+    assert [event.rule for event in recording.report.events].count("prolonged_flexion") == 1
+    for event in recording.report.to_json()["events"]:
         assert (tmp_path / event["image"]).is_file()
-    assert json.loads((tmp_path / REPORT_NAME).read_text()) == recording.report
+    assert json.loads((tmp_path / REPORT_NAME).read_text()) == recording.report.to_json()
     assert decoded_frame_count(tmp_path / "annotated.mp4") == len(lift_until_bent())
     assert session.close() is None
     frame = lift_until_bent()[0]
@@ -483,8 +483,8 @@ def test_live_session_scores_with_the_task_details_it_was_given(tmp_path: Path) 
         session.process(rgb, index / corpus.FPS)
     recording = session.close()
     assert recording is not None and recording.report is not None
-    assert recording.report["summary"]["reba"]["task"]["load_kg"] == 12.0
-    assert recording.report["summary"]["reba"]["task"]["coupling"] == "poor"
+    task = recording.report.summary.reba.task
+    assert task.load_kg == 12.0 and task.coupling == "poor"
 
 
 def test_live_recording_plays_each_frame_at_its_time(tmp_path: Path) -> None:
@@ -499,7 +499,7 @@ def test_live_recording_plays_each_frame_at_its_time(tmp_path: Path) -> None:
     assert recording is not None and recording.report is not None
     with av.open(str(tmp_path / "annotated.mp4")) as container:
         video_times = [float(frame.time) for frame in container.decode(video=0)]
-    analysis_times = [frame["time_s"] for frame in recording.report["frames"]]
+    analysis_times = [frame.time_s for frame in recording.report.frames]
     assert analysis_times == pytest.approx(times, abs=1e-4)
     assert video_times == pytest.approx(times, abs=0.0015)  # millisecond timestamps
 

@@ -204,7 +204,7 @@ def test_live_stream_saves_a_session(store: HistoryStore, stoop_lift_video: Path
     record = store.load_session(session_id)
     assert record.summary.kind == "live" and record.summary.source_name == "webcam"
     assert probe_video(record.video_path).duration_s == pytest.approx(6.0, abs=0.2)  # plays in real time
-    assert record.report_summary["frames_analysed"] == 90
+    assert record.report_summary.frames_analysed == 90
     assert record.summary.duration_s == pytest.approx(6.0, abs=0.2)  # times from the frames' own stamps
     assert len(store.load_frame_metrics(session_id)["trunk_flexion_deg"]) == 90
     assert not list((store.data_dir / "work").iterdir())
@@ -220,7 +220,7 @@ def test_live_recording_stays_real_time_when_frames_are_dropped(store: HistorySt
             if index % 3 == 0:
                 stream.on_frame(frame)
     record = store.load_session(stream.finish_and_save())
-    assert record.report_summary["frames_analysed"] == 30
+    assert record.report_summary.frames_analysed == 30
     assert probe_video(record.video_path).duration_s == pytest.approx(record.summary.duration_s, abs=0.25)
     assert probe_video(record.video_path).frame_count == 30  # video frame k is analysed frame k
 
@@ -304,7 +304,7 @@ def test_a_bad_summary_row_is_read_again_from_the_report(store: HistoryStore) ->
 
     [listed] = store.list_sessions()
     assert (listed.id, listed.events_total, listed.verdict) == (first, 0, "Check your technique.")
-    assert store.load_session(first).report_summary["events_total"] == 0
+    assert store.load_session(first).report_summary.events_total == 0
     assert store.load_session(second) is None
     [notice] = store.notices
     assert notice.startswith(f"A saved session is not listed: session #{second}'s report.json cannot be read")

@@ -94,4 +94,4 @@ def test_a_far_leg_hidden_side_on_is_not_a_partial_body(tmp_path) -> None:  # no
     output = analyze_to_dir(sample, tmp_path / "out", Config())
     table = output.result.frames
     assert not any("partial_body" in table.notes(row) for row in range(len(table)))
-    assert not any("partial body" in note for note in output.report["summary"].get("notes", []))
+    assert not any("partial body" in note for note in output.report.summary.notes)

@@ -2,6 +2,7 @@
 
 from datetime import UTC
 
+from posecheck.outputs.report_model import RebaDriver, RebaSummary, RebaWorst
 from posecheck.wording import (
     format_drivers,
     format_local_time,
@@ -31,12 +32,13 @@ def test_values_are_said_in_words_with_units() -> None:
     assert peak_phrase("stance_width_rel", 0.5) == "feet apart 0.50 × shoulder width"
     assert metric_name("some_new_metric") == "some new metric"
     assert (plural(1, "event"), plural(3, "event")) == ("1 event", "3 events")
-    assert format_drivers([{"part": "trunk", "score": 4, "max_score": 5, "value_deg": 63.6}]) == \
+    assert format_drivers([RebaDriver(part="trunk", score=4, max_score=5, value_deg=63.6)]) == \
         "back (trunk) 4 of 5 (64°)"
 
 
 def test_the_worst_reba_moment_is_checked_against_every_flagged_span() -> None:
-    reba = {"worst": {"time_s": 1.9}}
+    worst = RebaWorst(time_s=1.9, score=5, risk="medium", action_level=2)
+    reba = RebaSummary(frames_scored=10, worst=worst, time_share_by_risk={"medium": 1.0})
     assert reba_outside_flags(reba, [(2.0, 3.5)])
     assert not reba_outside_flags(reba, [(0.5, 1.0), (1.5, 2.0)])
     assert not reba_outside_flags(reba, []) and not reba_outside_flags(None, [(0.0, 1.0)])

@@ -6,17 +6,16 @@ import csv
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import cv2
 import numpy as np
 
-from posecheck.ergonomics.reba import risk_level
 from posecheck.errors import OutputError
-from posecheck.frames import FrameTable
 from posecheck.metrics.frame_metrics import METRIC_NAMES
+from posecheck.outputs.report_model import FrameRecord, Report
 
 JPEG_QUALITY = 90
 
@@ -27,7 +26,8 @@ CSV_COLUMNS = (
     "index", "time_s", "pose_detected", "load_held", *METRIC_NAMES, "torso_twist_confidence",
     "reba_score", "reba_risk", "flags",
 )
-TWIST_COLUMN = METRIC_NAMES.index("torso_twist_deg")
+TWIST_METRIC = "torso_twist_deg"
+TWIST_COLUMN = METRIC_NAMES.index(TWIST_METRIC)
 
 
 def write_atomic(path: Path, write: Callable[[IO[Any]], object], mode: str = "w") -> None:
@@ -58,49 +58,46 @@ def write_jpeg(path: Path, rgb: np.ndarray, quality: int = JPEG_QUALITY) -> None
         raise OutputError(f"cannot write {path}: {error.strerror or error}") from error
 
 
-def write_report_json(path: Path, report: dict[str, Any]) -> None:
+def write_report_json(path: Path, report: Report) -> None:
     """Write report.json atomically."""
-    write_atomic(path, lambda f: json.dump(report, f, indent=1, allow_nan=False))
+    write_atomic(path, lambda f: json.dump(report.to_json(), f, indent=1, allow_nan=False))
 
 
-def read_report_json(path: Path) -> dict[str, Any]:
-    """The document in a report.json; OutputError (naming no directory) if it cannot be read."""
+def read_report(path: Path) -> Report:
+    """The report in a report.json; OutputError (naming no directory) if it cannot be read, ReportFormatError
+    if it is no report this version reads (see posecheck.outputs.report_model)."""
     try:
         with path.open(encoding="utf-8") as file:
-            return json.load(file)
+            document = json.load(file)
     except (OSError, ValueError) as error:
         raise OutputError(f"the analysis has no readable report ({path.name}): {error}") from error
+    return Report.from_json(document)
 
 
-def csv_rows(table: FrameTable) -> Iterator[list[Any]]:
-    """metrics.csv rows (without header): empty cells where a metric or REBA is missing, flags joined by ';'."""
-    for row in range(len(table)):
-        metrics = ["" if (v := table.metric(row, name)) is None else v for name in METRIC_NAMES]
+def csv_rows(frames: Iterable[FrameRecord]) -> Iterator[list[Any]]:
+    """metrics.csv rows (without header) of the report's frames: empty cells where a metric or REBA is missing,
+    flags joined by ';'."""
+    for frame in frames:
+        metrics = ["" if (value := frame.metrics[name]) is None else value for name in METRIC_NAMES]
         yield [
-            table.index[row],
-            round(table.time_s[row], 4),
-            int(table.pose_detected[row]),
-            int(table.load_held[row]),
+            frame.index,
+            frame.time_s,
+            int(frame.pose_detected),
+            int(frame.load_held),
             *metrics,
-            "" if metrics[TWIST_COLUMN] == "" else round(float(table.confidence["torso_twist_deg"][row]), 2),
-            *_reba_cells(table, row),
-            ";".join(table.flags(row)),
+            "" if metrics[TWIST_COLUMN] == "" else frame.confidence[TWIST_METRIC],
+            *(("", "") if frame.reba is None else (frame.reba.score, frame.reba.action_level)),
+            ";".join(frame.flags),
         ]
 
 
-def _reba_cells(table: FrameTable, row: int) -> tuple[int | str, int | str]:
-    """(REBA score, action level) of a row; empty cells when not scored."""
-    score = table.reba_score(row)
-    return ("", "") if score is None else (score, risk_level(score).action_level)
-
-
-def write_metrics_csv(path: Path, table: FrameTable) -> None:
-    """Write metrics.csv atomically."""
+def write_metrics_csv(path: Path, frames: Iterable[FrameRecord]) -> None:
+    """Write metrics.csv atomically (one row per report frame)."""
 
     def write(f: IO[str]) -> None:
         writer = csv.writer(f)
         writer.writerow(CSV_COLUMNS)
-        writer.writerows(csv_rows(table))
+        writer.writerows(csv_rows(frames))
 
     write_atomic(path, write)
 

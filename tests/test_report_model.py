@@ -1,0 +1,82 @@
+"""The typed report (posecheck.outputs.report_model): round trips, old reports, newer schema versions, bad values."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from posecheck.config import Config
+from posecheck.errors import ReportFormatError
+from posecheck.outputs.report_model import SCHEMA_VERSION, Report, ReportSummary
+from posecheck.run import analyze_to_dir
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory: pytest.TempPathFactory, stoop_lift_video: Path) -> dict:
+    """report.json of a real analysis (a stoop lift: an event, a lift, REBA, NIOSH, view findings)."""
+    out = tmp_path_factory.mktemp("analysed")
+    analyze_to_dir(stoop_lift_video, out, Config())
+    return json.loads((out / "report.json").read_text())
+
+
+def test_a_real_report_round_trips_exactly(analysed: dict) -> None:
+    assert analysed["schema_version"] == SCHEMA_VERSION and list(analysed)[0] == "schema_version"
+    report = Report.from_json(analysed)
+    assert report.to_json() == analysed
+    assert json.dumps(report.to_json(), indent=1) == json.dumps(analysed, indent=1)  # key order too
+    assert report.events and report.summary.niosh is not None and report.summary.niosh.lifts
+    assert report.summary.events_total == len(report.events)
+
+
+def test_a_report_without_schema_version_is_read_as_version_1(analysed: dict) -> None:
+    old = {key: value for key, value in analysed.items() if key != "schema_version"}
+    report = Report.from_json(old)
+    assert report.schema_version == 1
+    assert {key: value for key, value in report.to_json().items() if key != "schema_version"} == old
+
+
+def test_an_old_report_without_the_later_sections_loads_with_their_defaults() -> None:
+    """A summary as the first versions wrote it: no view, load, REBA, NIOSH, notes or settings."""
+    summary = {"frames_analysed": 60, "frames_with_pose": 60, "pose_detected_ratio": 1.0, "lifts_counted": 2,
+               "events_total": 0, "events_by_rule": {"bend_at_waist": 0}, "worst_moments": [],
+               "verdict": "No risky lifting technique detected."}
+    report = Report.from_json({"video": {"path": "x.mp4", "fps": 10.0, "frame_count": 60, "width": 64,
+                                         "height": 48, "duration_s": 6.0},
+                               "frames": [], "events": [], "summary": summary})
+    assert report.summary.view is None and report.summary.reba is None and report.summary.notes == ()
+    assert ReportSummary.from_json(summary).verdict == "No risky lifting technique detected."
+
+
+def test_a_newer_schema_version_is_refused_with_a_clear_error(analysed: dict) -> None:
+    newer = {**analysed, "schema_version": SCHEMA_VERSION + 1}
+    with pytest.raises(ReportFormatError, match=r"newer posecheck \(schema version 2; this one reads up to 1\)"):
+        Report.from_json(newer)
+    with pytest.raises(ReportFormatError, match="no valid schema version"):
+        Report.from_json({**analysed, "schema_version": "one"})
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda r: r["summary"].update(pose_detected_ratio="not a number"),
+         "summary.pose_detected_ratio is 'not a number', not a number"),
+        (lambda r: r.pop("video"), "report.video is missing"),
+        (lambda r: r["events"][0].pop("rule"), r"report.events\[0\].rule is missing"),
+        (lambda r: r["events"][0].update(start_frame=True), r"events\[0\].start_frame is True, not a whole number"),
+        (lambda r: r["summary"]["niosh"]["lifts"][0].update(origin=[1, 2]), "origin is \\[1, 2\\], not an object"),
+        (lambda r: r.update(frames={}), "report.frames is {}, not a list"),
+    ],
+)
+def test_a_damaged_report_names_the_value_that_does_not_fit(analysed: dict, change, message: str) -> None:
+    damaged = copy.deepcopy(analysed)
+    change(damaged)
+    with pytest.raises(ReportFormatError, match=message):
+        Report.from_json(damaged)
+
+
+def test_not_an_object_is_refused() -> None:
+    with pytest.raises(ReportFormatError, match="not an object"):
+        Report.from_json([1, 2])
