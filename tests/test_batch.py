@@ -14,22 +14,32 @@ import pytest
 
 from posecheck.batch import risk_line
 from posecheck.cli import main
+from posecheck.outputs.report_model import HandPosition, NioshLift, NioshSummary, RebaSummary, RebaWorst, ReportSummary
 from tests import corpus
 
 
+def lift(lifting_index: float | None, rwl_kg: float) -> NioshLift:
+    """A NIOSH lift with the given LI (None: load unknown) and RWL (kg)."""
+    hands = HandPosition(h_cm=40.0, v_cm=30.0, a_deg=0.0)
+    return NioshLift(lift=1, start_s=1.0, end_s=2.0, origin=hands, destination=hands, d_cm=50.0, rwl_kg=rwl_kg,
+                     lifting_index=lifting_index, risk_band=None)
+
+
+def risk_summary(worst_score: int | None, lifts: tuple[NioshLift, ...]) -> ReportSummary:
+    """A summary with REBA's worst score (None: nothing scored) and the NIOSH lifts."""
+    worst = None if worst_score is None else RebaWorst(time_s=1.0, score=worst_score, risk="high", action_level=3)
+    niosh = NioshSummary(lifts=lifts, frequency_lifts_per_min=0.2, load_kg=None, coupling="good", work_duration="<=1h")
+    return ReportSummary(reba=RebaSummary(frames_scored=10, worst=worst, time_share_by_risk={}), niosh=niosh)
+
+
 def test_risk_line_with_and_without_load() -> None:
-    summary = {
-        "reba": {"worst": {"score": 8, "risk": "high"}},
-        "niosh": {"lifts": [{"LI": 1.2, "RWL_kg": 10.0}, {"LI": 1.44, "RWL_kg": 8.3}]},
-    }
-    assert risk_line(summary) == "REBA 8 high, LI 1.44"
-    summary["niosh"]["lifts"] = [{"LI": None, "RWL_kg": 10.0}, {"LI": None, "RWL_kg": 8.3}]
-    assert risk_line(summary) == "REBA 8 high, 2 lift(s), RWL 8.3 kg"
+    assert risk_line(risk_summary(8, (lift(1.2, 10.0), lift(1.44, 8.3)))) == "REBA 8 high, LI 1.44"
+    assert risk_line(risk_summary(8, (lift(None, 10.0), lift(None, 8.3)))) == "REBA 8 high, 2 lift(s), RWL 8.3 kg"
 
 
 def test_risk_line_empty_when_not_scored() -> None:
-    assert risk_line({"reba": {"worst": None}, "niosh": {"lifts": []}}) == ""
-    assert risk_line({}) == ""
+    assert risk_line(risk_summary(None, ())) == ""
+    assert risk_line(ReportSummary()) == ""
 
 
 # ----- Dask distributed: the embedded cluster and an existing scheduler give the same reports ---------

@@ -12,6 +12,7 @@ from posecheck.config import Config
 from posecheck.errors import ReportFormatError
 from posecheck.outputs.report_model import SCHEMA_VERSION, Report, ReportSummary
 from posecheck.run import analyze_to_dir
+from posecheck.store import HistoryStore
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +81,37 @@ def test_a_damaged_report_names_the_value_that_does_not_fit(analysed: dict, chan
 def test_not_an_object_is_refused() -> None:
     with pytest.raises(ReportFormatError, match="not an object"):
         Report.from_json([1, 2])
+
+
+def save_session(store: HistoryStore, report: dict) -> int:
+    """Save a session whose folder holds `report` as its report.json (and nothing else the store needs)."""
+    work = store.open_work_dir()
+    (work / "report.json").write_text(json.dumps(report))
+    return store.save_upload_analysis(work, "lift.mp4")
+
+
+def test_the_history_loads_an_old_report_and_names_a_newer_one(analysed: dict, tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "data")
+    old = {key: value for key, value in analysed.items() if key != "schema_version"}
+    old_id = save_session(store, old)
+    record = store.load_session(old_id)
+    assert record is not None and record.report_summary == Report.from_json(analysed).summary
+    assert [event.rule for event in record.events] == [event["rule"] for event in analysed["events"]]
+
+    with pytest.raises(ReportFormatError, match="newer posecheck"):
+        save_session(store, {**analysed, "schema_version": SCHEMA_VERSION + 1})
+    assert [session.id for session in store.list_sessions()] == [old_id]  # the refused one was not saved
+
+
+def test_a_session_folder_with_a_newer_report_is_left_out_with_the_reason(analysed: dict, tmp_path: Path) -> None:
+    store = HistoryStore(tmp_path / "data")
+    session_id = save_session(store, analysed)
+    folder = store.load_session(session_id).directory
+    (folder / "report.json").write_text(json.dumps({**analysed, "schema_version": SCHEMA_VERSION + 1}))
+    (tmp_path / "data" / "history.sqlite3").unlink()  # rebuilt from the folders when the store opens
+
+    reopened = HistoryStore(tmp_path / "data")
+    assert reopened.list_sessions() == []
+    [notice] = reopened.notices
+    assert "cannot be read (report.json was written by a newer posecheck (schema version 2" in notice
+    assert folder.is_dir()  # left in place
