@@ -3,6 +3,9 @@
     python benchmarks/report_compat.py record  --baseline /tmp/outputs-baseline   # at the old code
     python benchmarks/report_compat.py compare --baseline /tmp/outputs-baseline   # at the new code
 
+To record another checkout's output (e.g. main, exported with `git archive`), run this script with
+PYTHONPATH=that checkout: the `posecheck analyze` it starts imports posecheck from there.
+
 Every video in sample_videos/ plus any in BASELINE/videos/ (e.g. synthetic clips with lifts, twist and
 a load) is analysed with `posecheck analyze` (the installed command, as a user runs it) into
 BASELINE/<mode>/<name>/. `compare` then reports, per video, whether report.json is identical to the
@@ -21,6 +24,8 @@ from typing import Any
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_VIDEOS_DIR = REPO_DIR / "sample_videos"
+# Named explicitly, so that the report's settings.model is the same path whichever checkout records.
+MODEL_PATH = REPO_DIR / "models" / "pose_landmarker_full.task"
 IGNORED_KEYS = frozenset({"schema_version"})
 EXTRA_ARGS_BY_NAME = {"hinge_barbell_putdown_60": ["--load-kg", "12"]}
 
@@ -34,7 +39,8 @@ def videos_to_check(baseline_dir: Path) -> list[Path]:
 def analyze(video: Path, out_dir: Path) -> None:
     """Run `posecheck analyze` on one video into out_dir (replacing an earlier result there)."""
     posecheck = Path(sys.executable).with_name("posecheck")
-    args = [str(posecheck), "analyze", str(video), "-o", str(out_dir), "--quiet", "--overwrite"]
+    args = [str(posecheck), "analyze", str(video), "-o", str(out_dir), "--quiet", "--overwrite", "--model",
+            str(MODEL_PATH)]
     subprocess.run(args + EXTRA_ARGS_BY_NAME.get(video.stem, []), check=True)
 
 
