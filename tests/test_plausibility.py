@@ -188,7 +188,7 @@ def test_rendered_lift_behind_a_plate_seen_from_the_front(tmp_path, script, occl
     squat is not, and the report says what the plate kept from being seen."""
     video, _ = render_clip(script, tmp_path / "clip.mp4", camera_yaw_deg=75.0, variation=default_variation(script),
                            occluder=occluder)
-    report = analyze_to_dir(video, tmp_path / "out", Config()).report
+    report = analyze_to_dir(video, tmp_path / "out", Config()).report.to_json()
     raised = {event["rule"] for event in report["events"]}
     assert raised & {"bend_at_waist"} == expected
     assert report["summary"]["view"]["findings"], "the plate must be mentioned"

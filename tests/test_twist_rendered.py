@@ -23,7 +23,7 @@ def analysed(tmp_path: Path, script: str, yaw_deg: float, look_at_height_m: floa
     """The report of `script` rendered at camera yaw `yaw_deg`, analysed with the load declared."""
     video, _ = render_clip(script, tmp_path / f"{script}.mp4", camera_yaw_deg=yaw_deg, fps=15.0,
                            look_at_height_m=look_at_height_m)
-    return analyze_to_dir(video, tmp_path / "analysis", LOADED, AnalysisSettings()).report
+    return analyze_to_dir(video, tmp_path / "analysis", LOADED, AnalysisSettings()).report.to_json()
 
 
 @pytest.mark.parametrize(("script", "twisted"), [
