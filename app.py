@@ -33,6 +33,7 @@ from posecheck.outputs.report_model import (
     WorstMoment,
 )
 from posecheck.pipeline import AnalysisSettings
+from posecheck.report import twist_if_loaded_sentence
 from posecheck.rules import RULE_IDS
 from posecheck.run import analyze_to_dir
 from posecheck.store import EventRecord, HistoryStore, SessionRecord, default_data_dir, upload_path
@@ -232,7 +233,9 @@ def show_summary(record: SessionRecord) -> None:
     if summary.events_total:
         st.warning(summary.verdict)
     elif summary.load is not None and summary.load.start_not_inferred:
-        st.info(f"{summary.verdict} {LOAD_UNDECIDED_CAVEAT}")
+        twists = summary.load.twists_if_loaded
+        st.info(f"{summary.verdict} {LOAD_UNDECIDED_CAVEAT}"
+                + "".join(twist_if_loaded_sentence(t.start_s, t.end_s, t.peak_deg) for t in twists))
     else:
         st.success(summary.verdict)
     show_view_findings(summary.view)

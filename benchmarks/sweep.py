@@ -141,6 +141,7 @@ class CaseResult:
     error: str | None = None
     starts_loaded: bool = False  # the truth holds a load in the first frame (a carry filmed mid-way)
     start_not_inferred: bool = False  # the report says the load state at the start was not inferred
+    twists_if_loaded: int = 0  # twists the report says would be twisting under load had a load been held
 
     @property
     def flags_correct(self) -> bool:
@@ -336,6 +337,7 @@ def score(case: Case, truth: dict, report: dict) -> CaseResult:
         axes=case.axes,
         starts_loaded=bool(truth["frames"]) and truth["frames"][0]["load_held"],
         start_not_inferred=report["summary"].get("load", {}).get("start_not_inferred", False),
+        twists_if_loaded=len(report["summary"].get("load", {}).get("twists_if_loaded", [])),
     )
 
 
@@ -373,7 +375,8 @@ def print_clip(result: CaseResult) -> None:
         f"{result.key:<58} {result.split:<7} det {result.detection_rate:4.0%} load {result.load_accuracy:4.0%} "
         f"lifts {result.lifts_counted}/{result.lifts_true} mae {mae}  "
         f"flags {','.join(result.expected_flags) or '-'} -> {','.join(result.raised_flags) or '-'} {verdict}"
-        + (" (load at the start not inferred)" if result.start_not_inferred else ""),
+        + (" (load at the start not inferred)" if result.start_not_inferred else "")
+        + (f" ({result.twists_if_loaded} twist(s) if loaded)" if result.twists_if_loaded else ""),
         flush=True,
     )
 
@@ -408,6 +411,10 @@ def print_tables(results: list[CaseResult]) -> None:
     print(f"load state at the start said not inferred: {sum(r.start_not_inferred for r in loaded)} of {len(loaded)} "
           f"clips starting loaded, {sum(r.start_not_inferred for r in good if not r.starts_loaded)} of "
           f"{len(good) - len(loaded)} starting unloaded")
+    twisting = [r for r in good if TWIST_UNDER_LOAD in r.expected_flags]
+    print(f"twists reported as 'twisting under load if a load was in the hands' (not inferred at the start): "
+          f"{sum(r.twists_if_loaded > 0 for r in twisting)} of {len(twisting)} clips with a twist under load, "
+          f"{sum(r.twists_if_loaded > 0 for r in good if r not in twisting)} of {len(good) - len(twisting)} others")
     print(f"clips: {len(results)}, failed {len(failed)}; flags wrong on {len(wrong)}, lifts miscounted on "
           f"{len(miscounted)}, load accuracy < 95% on {sum(r.load_accuracy < 0.95 for r in good)}")
 

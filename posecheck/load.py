@@ -70,7 +70,8 @@ class LoadInference:
     `lift_spans` are (first row, last row) of each pick-up → put-down, the last row being the clip's
     last frame when the put-down is not in view. `start_not_inferred`: under "auto", the clip starts with
     the hands held up in front and no pick-up in view (see `hands_held_up_at_start`), so whether a load was
-    already in them is not known; it is counted as not held.
+    already in them is not known; it is counted as not held. `twists_if_loaded`: the twists (start s, end s,
+    peak deg) the twist rule finds in that undecided start (before the first pick-up) with a load held there.
     """
 
     mode: str
@@ -78,6 +79,14 @@ class LoadInference:
     changes: tuple[LoadChange, ...]
     lift_spans: tuple[tuple[int, int], ...]
     start_not_inferred: bool = False
+    twists_if_loaded: tuple[tuple[float, float, float], ...] = ()
+
+    def undecided_rows(self) -> int:
+        """How many rows at the start the load state was not inferred for (up to the first pick-up; 0 when
+        it was inferred)."""
+        if not self.start_not_inferred:
+            return 0
+        return self.changes[0].index if self.changes else len(self.held)
 
 
 # A reach comes down from where the hands were within this long before it (seconds), by rise_leg_ratio.

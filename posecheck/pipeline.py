@@ -14,8 +14,8 @@ import contextlib
 import math
 import queue
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
@@ -441,7 +441,24 @@ def judge_track_with_load(
     events.extend(judge.finish())
     events.sort(key=lambda event: (event.start_s, RULE_IDS.index(event.rule)))
     table.set_flags_from_events(events)
+    if load.undecided_rows():
+        load = replace(load, twists_if_loaded=twists_if_loaded(track, measured, load.undecided_rows(), config))
     return table, events, load
+
+
+def twists_if_loaded(
+    track: PoseTrack, measured: Sequence[FrameMetrics], rows: int, config: Config
+) -> tuple[tuple[float, float, float], ...]:
+    """The twist rule over the first `rows` rows (where the load state was not inferred) with a load held:
+    each twist's start and end (s) and peak (deg), for the report to say what a carry there would mean."""
+    engine = RulesEngine(config.rules)
+    events: list[Event] = []
+    for row in range(rows):
+        judgement = engine.update(int(track.index[row]), float(track.time_s[row]), measured[row], load_held=True)
+        events.extend(judgement.finished_events)
+    events.extend(engine.finish())
+    return tuple((event.start_s, event.end_s, event.peak_value) for event in events
+                 if event.rule == "twist_under_load")
 
 
 def analyze_video(

@@ -28,6 +28,7 @@ from posecheck.outputs.report_model import (
     ReportSettings,
     ReportSummary,
     ReportVideo,
+    TwistIfLoaded,
     ViewEvent,
     ViewFinding,
     ViewSummary,
@@ -73,6 +74,9 @@ def load_summary(inference: LoadInference) -> LoadSummary:
         lifts=len(inference.lift_spans),
         put_down_not_in_view=bool(inference.changes) and inference.changes[-1].kind == PICK_UP,
         start_not_inferred=inference.start_not_inferred,
+        twists_if_loaded=tuple(TwistIfLoaded(start_s=round(start_s, 3), end_s=round(end_s, 3),
+                                             peak_deg=round(peak_deg, 1))
+                               for start_s, end_s, peak_deg in inference.twists_if_loaded),
     )
 
 
@@ -85,8 +89,17 @@ START_NOT_INFERRED_NOTE = (
 
 
 def load_notes(inference: LoadInference) -> list[str]:
-    """A note when the load state at the clip's start was not inferred (see LoadInference)."""
-    return [START_NOT_INFERRED_NOTE] if inference.start_not_inferred else []
+    """A note when the load state at the clip's start was not inferred (see LoadInference), with the twists
+    that would be twisting under load had a load been carried then."""
+    if not inference.start_not_inferred:
+        return []
+    return [START_NOT_INFERRED_NOTE + "".join(twist_if_loaded_sentence(*twist) for twist in inference.twists_if_loaded)]
+
+
+def twist_if_loaded_sentence(start_s: float, end_s: float, peak_deg: float) -> str:
+    """' The torso twisted 31° at 2.1-3.9 s: ...' for a twist found where the load state was not inferred."""
+    return (f" The torso twisted {abs(peak_deg):.0f}° at {start_s:.1f}-{end_s:.1f} s: if a load was in the hands, "
+            "that was twisting under load.")
 
 
 def table_load(result: AnalysisResult, ergonomics: ErgonomicsConfig) -> LoadInference:

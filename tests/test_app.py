@@ -184,7 +184,8 @@ def seed_session(data_dir: Path, twist_confidence: bool = False, quiet_carry: bo
         report["events"] = []
         summary.update(events_total=0, events_by_rule={}, worst_moments=[], lifts_counted=0,
                        verdict="No risky lifting technique detected.",
-                       load={"mode": "auto", "changes": [], "start_not_inferred": True})
+                       load={"mode": "auto", "changes": [], "start_not_inferred": True,
+                             "twists_if_loaded": [{"start_s": 1.6, "end_s": 4.3, "peak_deg": -31.4}]})
     (work / "report.json").write_text(json.dumps(report))
     header = "index,time_s,trunk_flexion_deg,knee_flexion_deg,torso_twist_deg"
     rows = [f"{i},{i / 10},{40 + i % 30},{10 + i % 5},{i % 7}" for i in range(60)]
@@ -257,6 +258,7 @@ def test_no_event_with_the_load_undecided_is_no_all_clear(data_dir: Path) -> Non
     assert not at.exception
     assert not [text for text in texts(at, "success") if "No risky" in text]
     assert any("No risky" in text and "not judged" in text for text in texts(at, "info"))
+    assert any("twisted 31° at 1.6-4.3 s" in text for text in texts(at, "info"))
 
 
 def test_review_chart_sets_apart_twist_the_rule_does_not_judge(data_dir: Path) -> None:

@@ -3,6 +3,8 @@ without pick-up, cart push, clasped hands, straight-arm carry, modes, the image 
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -12,8 +14,10 @@ from posecheck.errors import ConfigError
 from posecheck.landmarks import NUM_LANDMARKS
 from posecheck.landmarks import Landmark as L
 from posecheck.load import PICK_UP, PUT_DOWN, LoadTracker, SpotVerdict, SpotWatcher, held_in_mode, infer_load
+from posecheck.pipeline import judge_track_with_load
 from posecheck.pose import PoseFrame
 from posecheck.report import START_NOT_INFERRED_NOTE, load_notes, load_summary
+from posecheck.track import PoseTrack
 
 FPS = 15.0
 CFG = LoadConfig()
@@ -286,3 +290,38 @@ def test_spot_watcher_ignores_frames_without_a_person() -> None:
     watcher.observe(scene(True), None, 0, 0.0)
     watcher.observe(np.zeros((4, 4), np.uint8), figure(95.0), 1, 0.1)
     assert watcher.verdicts == []
+
+
+def twisting_carry_track(twist_deg: float) -> PoseTrack:
+    """A box held in front above the waist from the first frame (no pick-up in view), seen from 60 deg off
+    side-on: 1.5 s still, `twist_deg` of twist for 2 s, still again."""
+    from tests.skeleton_fixture import body_landmarks, pose_frame
+
+    hands = [L.LEFT_WRIST, L.RIGHT_WRIST, L.LEFT_PINKY, L.RIGHT_PINKY, L.LEFT_INDEX, L.RIGHT_INDEX, L.LEFT_THUMB,
+             L.RIGHT_THUMB]
+    track = PoseTrack()
+    for index in range(round(6 * FPS)):
+        time_s = index / FPS
+        points = body_landmarks(torso_twist_deg=twist_deg if 1.5 <= time_s < 3.5 else 0.0, hands="box")
+        points[hands, 1] += 0.15
+        track.append(index, time_s, pose_frame(points, 60.0))
+    return track
+
+
+def test_a_twist_where_the_load_state_was_not_inferred_is_reported_as_what_it_would_be() -> None:
+    """Under "auto" a carry filmed mid-way raises no twist event (nothing is known to be held), but the report
+    says when the torso twisted and that it was twisting under load if a load was carried; no twist, no
+    such sentence; and a declared load judges it as an event instead."""
+    config = Config()
+    table, events, load = judge_track_with_load(twisting_carry_track(35.0), config, None)
+    assert load.start_not_inferred and not any(load.held) and not events
+    ((start_s, end_s, peak_deg),) = load.twists_if_loaded
+    assert 1.4 <= start_s <= 1.7 and 3.3 <= end_s <= 3.6 and abs(peak_deg) == pytest.approx(35.0, abs=3.0)
+    (note,) = load_notes(load)
+    assert note.startswith(START_NOT_INFERRED_NOTE) and "twisted 35° at 1." in note
+    assert load_summary(load).twists_if_loaded[0].peak_deg == round(peak_deg, 1)
+    _, _, still = judge_track_with_load(twisting_carry_track(0.0), config, None)
+    assert still.start_not_inferred and still.twists_if_loaded == () and load_notes(still) == [START_NOT_INFERRED_NOTE]
+    declared = dataclasses.replace(config, load=dataclasses.replace(config.load, mode="throughout"))
+    _, events, load = judge_track_with_load(twisting_carry_track(35.0), declared, None)
+    assert [event.rule for event in events] == ["twist_under_load"] and load.twists_if_loaded == ()

@@ -94,3 +94,14 @@ def test_a_carry_filmed_mid_way_says_its_load_state_was_not_inferred(clips: dict
     summary = report["summary"]
     assert summary["load"]["start_not_inferred"] and summary["lifts_counted"] == 0
     assert any(note.startswith("Load state not inferred") for note in summary["notes"])
+    # Its 45 deg twist is not an event (no load known to be held) but is reported for what it would be.
+    assert not report["events"] and summary["load"]["twists_if_loaded"]
+    assert any("twisting under load" in note for note in summary["notes"])
+
+
+def test_no_twist_is_reported_where_nothing_twists(clips: dict) -> None:
+    """Standing and pushing a cart: no twist under load reported, neither as an event nor as a twist that
+    would be one had a load been carried."""
+    for script in ("stand-still", "cart-push"):
+        report, _ = clips[script]
+        assert not report["events"] and not report["summary"]["load"]["twists_if_loaded"], script

@@ -256,14 +256,25 @@ class LoadChange:
 
 
 @dataclass(frozen=True, kw_only=True)
+class TwistIfLoaded:
+    """A twist the twist rule found where the load state was not inferred, with a load assumed: when (s), peak (deg)."""
+
+    start_s: float
+    end_s: float
+    peak_deg: float
+
+
+@dataclass(frozen=True, kw_only=True)
 class LoadSummary:
-    """Whether a load was in the hands: the mode, every change, lifts, and what could not be inferred."""
+    """Whether a load was in the hands: the mode, every change, lifts, and what could not be inferred (with
+    the twists that would be twisting under load had a load been held then)."""
 
     mode: str
     changes: tuple[LoadChange, ...] = ()
     lifts: int = 0
     put_down_not_in_view: bool = False
     start_not_inferred: bool = False
+    twists_if_loaded: tuple[TwistIfLoaded, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
