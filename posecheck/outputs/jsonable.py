@@ -30,13 +30,19 @@ def json_key(name: str, **field_options: Any) -> Any:
 
 def to_json(value: Any) -> Any:
     """A dataclass (or a value inside one) as JSON data: dicts in field order, lists for tuples."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {_key(field): to_json(getattr(value, field.name)) for field in dataclasses.fields(value)}
+    if isinstance(value, str | int | float | None):
+        return value
     if isinstance(value, tuple | list):
         return [to_json(item) for item in value]
     if isinstance(value, dict):
         return {key: to_json(item) for key, item in value.items()}
-    return value
+    return {key: to_json(getattr(value, name)) for name, key in _names_and_keys(type(value))}
+
+
+@functools.cache
+def _names_and_keys(cls: type) -> tuple[tuple[str, str], ...]:
+    """(attribute, JSON key) of each field of dataclass `cls`, in order (made once per class)."""
+    return tuple((field.name, _key(field)) for field in dataclasses.fields(cls))
 
 
 def from_json(cls: type[T], data: Any, where: str) -> T:
