@@ -22,6 +22,7 @@ from posecheck.audit_report import ReportContext, build_pdf
 from posecheck.config import COUPLINGS, LOAD_MODES, WORK_DURATIONS, Config, ErgonomicsConfig, RulesConfig, validated
 from posecheck.errors import ConfigError, NoPersonError, PosecheckError, ReportFormatError, VideoReadError
 from posecheck.live import LiveStream, LiveUpdate
+from posecheck.outputs.files import REBA_SCORE_COLUMN, TWIST_CONFIDENCE_COLUMN, MetricsColumns
 from posecheck.outputs.report_model import (
     HandPosition,
     LoadSummary,
@@ -159,7 +160,7 @@ def risk_badge(label: str | None) -> str:
 
 
 def metrics_chart(
-    columns: dict[str, list[Any]], events: tuple[EventRecord, ...],
+    columns: MetricsColumns, events: tuple[EventRecord, ...],
     twist_min_confidence: float = RulesConfig().twist_min_confidence,
 ) -> alt.LayerChart | None:
     """Trunk flexion, knee flexion and twist (degrees) over time, flagged spans shaded by rule.
@@ -167,14 +168,15 @@ def metrics_chart(
     Twist below `twist_min_confidence` (metrics.csv torso_twist_confidence) is drawn as its own pale
     line: the rule does not judge it. Frames without a value leave a gap.
     """
-    if not columns.get("time_s"):
+    if not columns.time_s:
         return None
-    step = max(1, len(columns["time_s"]) // MAX_CHART_POINTS)
-    frames = pd.DataFrame({"time_s": columns["time_s"][::step]})
+    step = max(1, len(columns.time_s) // MAX_CHART_POINTS)
+    frames = pd.DataFrame({"time_s": columns.time_s[::step]})
     for name, label in CHART_METRICS.items():
-        frames[label] = pd.Series(columns.get(name, [None] * len(columns["time_s"]))[::step], dtype=float)
-    if columns.get("torso_twist_confidence"):
-        low = pd.Series(columns["torso_twist_confidence"][::step], dtype=float) < twist_min_confidence
+        frames[label] = pd.Series(columns.numbers(name)[::step], dtype=float)
+    twist_confidence = columns.numbers(TWIST_CONFIDENCE_COLUMN)
+    if any(value is not None for value in twist_confidence):
+        low = pd.Series(twist_confidence[::step], dtype=float) < twist_min_confidence
         frames[LOW_CONFIDENCE_TWIST] = frames["Twist"].where(low)
         frames["Twist"] = frames["Twist"].where(~low)
     lines = frames.melt("time_s", var_name="angle", value_name="degrees")
@@ -207,13 +209,13 @@ def event_spans(events: tuple[EventRecord, ...]) -> alt.Chart:
     )
 
 
-def reba_chart(columns: dict[str, list[Any]], events: tuple[EventRecord, ...]) -> alt.LayerChart | None:
+def reba_chart(columns: MetricsColumns, events: tuple[EventRecord, ...]) -> alt.LayerChart | None:
     """The REBA score over time (metrics.csv reba_score), flagged spans shaded as in the angle chart."""
-    scores = columns.get("reba_score", [])
+    scores = columns.numbers(REBA_SCORE_COLUMN)
     if not any(score is not None for score in scores):
         return None
     step = max(1, len(scores) // MAX_CHART_POINTS)
-    frames = pd.DataFrame({"time_s": columns["time_s"][::step], "REBA score": scores[::step]}).dropna()
+    frames = pd.DataFrame({"time_s": columns.time_s[::step], "REBA score": scores[::step]}).dropna()
     line_chart = alt.Chart(frames).mark_line(color=REBA_COLOUR).encode(
         x=alt.X("time_s:Q", title="time (s)"),
         y=alt.Y("REBA score:Q", title="REBA score (1–15)", scale=alt.Scale(domain=[1, 15])),

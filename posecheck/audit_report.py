@@ -23,7 +23,7 @@ from posecheck import __version__
 from posecheck.advice import ADVICE, DISCLAIMER, RED_FLAGS
 from posecheck.config import RulesConfig
 from posecheck.errors import OutputError, ReportFormatError
-from posecheck.outputs.files import read_metrics_csv, read_report, write_atomic
+from posecheck.outputs.files import TWIST_CONFIDENCE_COLUMN, MetricsColumns, read_metrics_csv, read_report, write_atomic
 from posecheck.outputs.layout import CSV_NAME, PDF_NAME, REPORT_NAME
 from posecheck.outputs.manifest import (
     exclusive_lock,
@@ -64,7 +64,6 @@ IMAGE_WIDTH_MM = 70
 CHART_METRICS = {"trunk_flexion_deg": ("back bent forward", "#1f77b4"), "knee_flexion_deg": ("knees bent", "#2ca02c"),
                  "torso_twist_deg": ("twist", "#9467bd")}
 FLAG_COLOUR = "#d62728"
-TWIST_CONFIDENCE = "torso_twist_confidence"
 NOT_JUDGED_COLOUR = "#7f7f7f"  # twist the rule does not judge (seen near side-on), as in the app
 WARN_RGB = (200, 30, 30)
 GREY_RGB = (90, 90, 90)
@@ -86,7 +85,7 @@ class ReportContext:
     session_label: str = ""
 
 
-def read_result(directory: Path) -> tuple[Report, dict[str, list[float | None]]]:
+def read_result(directory: Path) -> tuple[Report, MetricsColumns]:
     """The report and metrics.csv's charted columns of an analysis directory; OutputError if unreadable."""
     try:
         report = read_report(directory / REPORT_NAME)
@@ -96,11 +95,10 @@ def read_result(directory: Path) -> tuple[Report, dict[str, list[float | None]]]
         raise OutputError(f"{directory} holds no readable posecheck report ({REPORT_NAME}): {error.__cause__}") \
             from error
     try:
-        every_column = read_metrics_csv(directory / CSV_NAME)
+        columns = read_metrics_csv(directory / CSV_NAME)
     except (OSError, ValueError):
-        every_column = {}  # the chart is left out; the rest of the report stands
-    charted = ("time_s", TWIST_CONFIDENCE, *CHART_METRICS)
-    return report, {name: every_column[name] for name in charted if name in every_column}
+        columns = MetricsColumns()  # the chart is left out; the rest of the report stands
+    return report, columns
 
 
 def build_pdf(directory: Path, context: ReportContext) -> bytes:
@@ -221,8 +219,8 @@ def _load(pdf: _AuditPdf, load: LoadSummary | None) -> None:
     pdf.bullets(lines or ["no pick-up seen"])
 
 
-def _chart(pdf: _AuditPdf, columns: dict[str, list[float | None]], events: tuple[ReportEvent, ...]) -> None:
-    if not columns.get("time_s"):
+def _chart(pdf: _AuditPdf, columns: MetricsColumns, events: tuple[ReportEvent, ...]) -> None:
+    if not columns.time_s:
         return
     width_in, height_in = 7.2, 2.6
     pdf.heading("Angles over time", 12, keep_with_mm=pdf.epw * height_in / width_in + 8)
@@ -231,16 +229,15 @@ def _chart(pdf: _AuditPdf, columns: dict[str, list[float | None]], events: tuple
     axes = figure.add_subplot()
     for event in events:
         axes.axvspan(event.start_s, event.end_s, color=FLAG_COLOUR, alpha=0.18, lw=0)
+    twist_confidence = columns.numbers(TWIST_CONFIDENCE_COLUMN)
     for name, (label, colour) in CHART_METRICS.items():
-        values = [float("nan") if value is None else value for value in columns.get(name, [])]
-        if name == "torso_twist_deg" and columns.get(TWIST_CONFIDENCE):
-            judged = [(confidence or 0.0) >= RulesConfig().twist_min_confidence
-                      for confidence in columns[TWIST_CONFIDENCE]]
-            axes.plot(columns["time_s"], [v if not ok else float("nan") for v, ok in zip(values, judged, strict=True)],
+        values = [float("nan") if value is None else value for value in columns.numbers(name)]
+        if name == "torso_twist_deg" and any(confidence is not None for confidence in twist_confidence):
+            judged = [(confidence or 0.0) >= RulesConfig().twist_min_confidence for confidence in twist_confidence]
+            axes.plot(columns.time_s, [v if not ok else float("nan") for v, ok in zip(values, judged, strict=True)],
                       label="twist (not judged)", color=NOT_JUDGED_COLOUR, lw=1.0, ls="--")
             values = [v if ok else float("nan") for v, ok in zip(values, judged, strict=True)]
-        if values:
-            axes.plot(columns["time_s"], values, label=label, color=colour, lw=1.2)
+        axes.plot(columns.time_s, values, label=label, color=colour, lw=1.2)
     axes.set_xlabel("time (s)")
     axes.set_ylabel("angle (°)")
     axes.grid(alpha=0.3)

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from posecheck.errors import OutputError, ReportFormatError
-from posecheck.outputs.files import read_metrics_csv, read_report
+from posecheck.outputs.files import MetricsColumns, read_metrics_csv, read_report
 from posecheck.outputs.layout import CSV_NAME, REPORT_NAME, VIDEO_NAME
 from posecheck.outputs.manifest import (
     PRIVATE_DIR_MODE,
@@ -288,14 +288,14 @@ class HistoryStore:
             events=tuple(_event_record(event, directory, row["fps"]) for event in events),
         )
 
-    def load_frame_metrics(self, session_id: int) -> dict[str, list[float | None]]:
+    def load_frame_metrics(self, session_id: int) -> MetricsColumns:
         """Per-frame columns of a session's metrics.csv: time_s, every metric (None where missing), ...
 
-        Numeric columns are floats; `flags` stays text (rule ids joined by ';'). Empty if not found.
+        Numeric columns are floats; `flags` stays text (rule ids joined by ';'). No column if not found.
         """
         record = self.load_session(session_id)
         if record is None or not record.csv_path.is_file():
-            return {}
+            return MetricsColumns()
         return read_metrics_csv(record.csv_path)
 
     def delete_session(self, session_id: int) -> bool:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import copy
+import dataclasses
 import json
 from pathlib import Path
 
@@ -10,9 +12,12 @@ import pytest
 
 from posecheck.config import Config
 from posecheck.errors import ReportFormatError
+from posecheck.outputs import report_model
 from posecheck.outputs.report_model import SCHEMA_VERSION, Report, ReportSummary
 from posecheck.run import analyze_to_dir
 from posecheck.store import HistoryStore
+
+REPO_DIR = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -115,3 +120,40 @@ def test_a_session_folder_with_a_newer_report_is_left_out_with_the_reason(analys
     [notice] = reopened.notices
     assert "cannot be read (report.json was written by a newer posecheck (schema version 2" in notice
     assert folder.is_dir()  # left in place
+
+
+def report_keys() -> set[str]:
+    """Every key report.json's objects have (the JSON keys of every dataclass of the typed report)."""
+    classes = [value for value in vars(report_model).values()
+               if dataclasses.is_dataclass(value) and value.__module__ == report_model.__name__]
+    return {field.metadata.get("json_key", field.name) for cls in classes for field in dataclasses.fields(cls)}
+
+
+def string_key_lookups(source: str) -> list[tuple[int, str]]:
+    """(line, key) of every `x["key"]` and `x.get("key", ...)` in `source`, except on st.session_state."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Subscript):
+            owner, key = node.value, node.slice
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get" \
+                and node.args:
+            owner, key = node.func.value, node.args[0]
+        else:
+            continue
+        if isinstance(key, ast.Constant) and isinstance(key.value, str) and ast.unparse(owner) != "st.session_state":
+            found.append((node.lineno, key.value))
+    return found
+
+
+@pytest.mark.parametrize("path", ["app.py", "posecheck/cli.py", "posecheck/batch.py"])
+def test_the_front_ends_read_the_report_through_the_typed_model_only(path: str) -> None:
+    """Issue 18's Done-when: no report.json key is looked up by string in app.py, cli.py or batch.py."""
+    keys = report_keys()
+    assert {"summary", "verdict", "RWL_kg", "start_not_inferred", "time_s"} <= keys
+    lookups = string_key_lookups((REPO_DIR / path).read_text(encoding="utf-8"))
+    assert [(line, key) for line, key in lookups if key in keys] == []
+
+
+def test_the_lookup_check_finds_string_keys() -> None:
+    source = 'a = summary["verdict"]\nb = reba.get("worst")\nc = st.session_state["page"]\nd = x[name]\n'
+    assert string_key_lookups(source) == [(1, "verdict"), (2, "worst")]

@@ -73,7 +73,7 @@ def test_save_list_load_delete(store: HistoryStore) -> None:
     assert [event.peak_s for event in record.events] == [1.2, 2.2]
     assert all(event.image_path.is_file() for event in record.events)
     assert record.events[1].video_s == pytest.approx(2.2)  # peak frame 22 at 10 fps
-    assert store.load_frame_metrics(session_id) == {
+    assert store.load_frame_metrics(session_id).by_name == {
         "index": [0.0, 1.0], "time_s": [0.0, 0.1], "trunk_flexion_deg": [10.5, None], "flags": ["", "bend_at_waist"],
     }
 
@@ -206,7 +206,7 @@ def test_live_stream_saves_a_session(store: HistoryStore, stoop_lift_video: Path
     assert probe_video(record.video_path).duration_s == pytest.approx(6.0, abs=0.2)  # plays in real time
     assert record.report_summary.frames_analysed == 90
     assert record.summary.duration_s == pytest.approx(6.0, abs=0.2)  # times from the frames' own stamps
-    assert len(store.load_frame_metrics(session_id)["trunk_flexion_deg"]) == 90
+    assert len(store.load_frame_metrics(session_id).numbers("trunk_flexion_deg")) == 90
     assert not list((store.data_dir / "work").iterdir())
 
 

@@ -7,6 +7,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -18,13 +19,17 @@ from posecheck.metrics.frame_metrics import METRIC_NAMES
 from posecheck.outputs.report_model import FrameRecord, Report
 
 JPEG_QUALITY = 90
+TIME_COLUMN = "time_s"
+FLAGS_COLUMN = "flags"
+TWIST_CONFIDENCE_COLUMN = "torso_twist_confidence"
+REBA_SCORE_COLUMN = "reba_score"
 
 # reba_risk is the REBA action level 0-4 (0 negligible, 1 low, 2 medium, 3 high, 4 very high): a number,
 # as every metrics.csv column but flags is read back as one. torso_twist_confidence (0-1) tells whether
 # the twist rule judged the frame (config rules.twist_min_confidence); report.json has every confidence.
 CSV_COLUMNS = (
-    "index", "time_s", "pose_detected", "load_held", *METRIC_NAMES, "torso_twist_confidence",
-    "reba_score", "reba_risk", "flags",
+    "index", TIME_COLUMN, "pose_detected", "load_held", *METRIC_NAMES, TWIST_CONFIDENCE_COLUMN,
+    REBA_SCORE_COLUMN, "reba_risk", FLAGS_COLUMN,
 )
 TWIST_METRIC = "torso_twist_deg"
 TWIST_COLUMN = METRIC_NAMES.index(TWIST_METRIC)
@@ -102,12 +107,28 @@ def write_metrics_csv(path: Path, frames: Iterable[FrameRecord]) -> None:
     write_atomic(path, write)
 
 
-def read_metrics_csv(path: Path) -> dict[str, list[Any]]:
-    """Columns of a metrics.csv: numbers as floats (None for empty cells), `flags` as text."""
+@dataclass(frozen=True)
+class MetricsColumns:
+    """metrics.csv read back by column: numbers as floats (None for empty cells), `flags` as text."""
+
+    by_name: dict[str, list[Any]] = field(default_factory=dict)
+
+    @property
+    def time_s(self) -> list[float | None]:
+        """Each frame's time (s); empty when there is no metrics.csv."""
+        return self.by_name.get(TIME_COLUMN, [])
+
+    def numbers(self, name: str) -> list[float | None]:
+        """Column `name` frame by frame (None where empty); all None when metrics.csv has no such column."""
+        return self.by_name.get(name) or [None] * len(self.time_s)
+
+
+def read_metrics_csv(path: Path) -> MetricsColumns:
+    """The columns of a metrics.csv (see MetricsColumns); OSError or ValueError if it cannot be read."""
     with path.open(newline="", encoding="utf-8") as file:
         reader = csv.DictReader(file)
         columns: dict[str, list[Any]] = {name: [] for name in reader.fieldnames or ()}
         for row in reader:
             for name, cell in row.items():
-                columns[name].append(cell if name == "flags" else (float(cell) if cell else None))
-    return columns
+                columns[name].append(cell if name == FLAGS_COLUMN else (float(cell) if cell else None))
+    return MetricsColumns(columns)
