@@ -155,7 +155,9 @@ class FrameAnalyzer:
         )
         for row, held in enumerate(inference.held):
             table.load_held[row] = held
-        return inference
+        undecided = [(table.index[row], table.time_s[row], table.frame_metrics(row))
+                     for row in range(inference.undecided_rows())]
+        return with_twists_if_loaded(inference, undecided, self.config)
 
 
 class OtherPersonCheck:
@@ -441,24 +443,27 @@ def judge_track_with_load(
     events.extend(judge.finish())
     events.sort(key=lambda event: (event.start_s, RULE_IDS.index(event.rule)))
     table.set_flags_from_events(events)
-    if load.undecided_rows():
-        load = replace(load, twists_if_loaded=twists_if_loaded(track, measured, load.undecided_rows(), config))
-    return table, events, load
+    undecided = [(int(track.index[row]), float(track.time_s[row]), measured[row])
+                 for row in range(load.undecided_rows())]
+    return table, events, with_twists_if_loaded(load, undecided, config)
 
 
-def twists_if_loaded(
-    track: PoseTrack, measured: Sequence[FrameMetrics], rows: int, config: Config
-) -> tuple[tuple[float, float, float], ...]:
-    """The twist rule over the first `rows` rows (where the load state was not inferred) with a load held:
-    each twist's start and end (s) and peak (deg), for the report to say what a carry there would mean."""
+def with_twists_if_loaded(
+    load: LoadInference, undecided: Sequence[tuple[int, float, FrameMetrics]], config: Config
+) -> LoadInference:
+    """`load` with the twists the twist rule finds, a load held, over the `undecided` frames (index, time s,
+    metrics) at the start where the load state was not inferred: each twist's start and end (s) and peak
+    (deg), for the report to say what a carry there would mean."""
+    if not undecided:
+        return load
     engine = RulesEngine(config.rules)
     events: list[Event] = []
-    for row in range(rows):
-        judgement = engine.update(int(track.index[row]), float(track.time_s[row]), measured[row], load_held=True)
-        events.extend(judgement.finished_events)
+    for index, time_s, metrics in undecided:
+        events.extend(engine.update(index, time_s, metrics, load_held=True).finished_events)
     events.extend(engine.finish())
-    return tuple((event.start_s, event.end_s, event.peak_value) for event in events
-                 if event.rule == "twist_under_load")
+    twists = tuple((event.start_s, event.end_s, event.peak_value) for event in events
+                   if event.rule == "twist_under_load")
+    return replace(load, twists_if_loaded=twists)
 
 
 def analyze_video(

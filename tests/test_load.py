@@ -325,3 +325,30 @@ def test_a_twist_where_the_load_state_was_not_inferred_is_reported_as_what_it_wo
     declared = dataclasses.replace(config, load=dataclasses.replace(config.load, mode="throughout"))
     _, events, load = judge_track_with_load(twisting_carry_track(35.0), declared, None)
     assert [event.rule for event in events] == ["twist_under_load"] and load.twists_if_loaded == ()
+
+
+class _ScriptedPoses:
+    """Stands in for PoseEstimator: returns the given poses in order."""
+
+    def __init__(self, poses: list[PoseFrame]) -> None:
+        self._poses = iter(poses)
+
+    def detect(self, rgb: np.ndarray, time_ms: float) -> PoseFrame:
+        return next(self._poses)
+
+
+def test_live_stream_reports_a_twist_where_the_load_state_was_not_inferred() -> None:
+    """Live, the load state of the whole session (taken when it closes) reports the same twist as a file."""
+    from posecheck.frames import FrameTable
+    from posecheck.pipeline import FrameAnalyzer
+
+    track = twisting_carry_track(35.0)
+    poses = [track.pose(row) for row in range(len(track))]
+    analyzer = FrameAnalyzer(Config(), _ScriptedPoses(poses))  # type: ignore[arg-type]
+    table = FrameTable()
+    for row in range(len(track)):
+        table.append(analyzer.process(np.empty(0), int(track.index[row]), float(track.time_s[row])).result)
+    load = analyzer.load_inference(table)
+    assert load.start_not_inferred and not any(load.held)
+    ((start_s, end_s, peak_deg),) = load.twists_if_loaded
+    assert 1.3 <= start_s <= 1.8 and 3.3 <= end_s <= 3.8 and abs(peak_deg) == pytest.approx(35.0, abs=4.0)
