@@ -4,6 +4,7 @@
     python benchmarks/real_footage.py --fetch-from-mirror MIRRORS        # copy missing clips out of git mirrors
     python benchmarks/real_footage.py --clips DIR --fps-resample 15 --json scores.json
     python benchmarks/real_footage.py --clips DIR --only jeffchen_rdl bichraix_bad_bad005
+    python benchmarks/real_footage.py --clips DIR --poses DIR2           # keep the poses: reruns take seconds
     python benchmarks/real_footage.py --clips DIR --include-holdout      # the held-out part: only at the end
 
 The labels (benchmarks/real_footage/labels.json) were written from the frames before posecheck ran on
@@ -26,6 +27,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import pickle
 import subprocess
 import sys
 import tempfile
@@ -365,19 +367,63 @@ def resample(video: Path, fps: float, out_path: Path) -> Path:
 
 
 def analyse(video: Path, clip: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
-    """report.json of `video` (a frame sequence is encoded first), analysed as `posecheck analyze` does."""
+    """report.json of `video` (a frame sequence is encoded first), analysed as `posecheck analyze` does
+    (with --poses: its detection pass kept there and judged again on later runs)."""
     from posecheck.config import load_config, validated
     from posecheck.pipeline import AnalysisSettings
     from posecheck.run import analyze_to_dir
 
     config = validated(load_config(args.config), "--config")
+    settings = AnalysisSettings(stride=args.stride, max_width=args.max_width, model=args.model or "")
+    kept = None if args.poses is None else args.poses / f"{detection_key(clip, args, config)}.pkl"
+    if kept is not None and kept.is_file():
+        return judged_again(kept, config, settings)
     with tempfile.TemporaryDirectory(prefix="posecheck-real-") as tmp:
         if frame_paths(clip):
             video = assemble(video, clip, Path(tmp) / "assembled.mp4")
         source = resample(video, args.fps_resample, Path(tmp) / "resampled.mp4") if args.fps_resample else video
-        settings = AnalysisSettings(stride=args.stride, max_width=args.max_width)
+        if kept is not None:
+            keep_detection(source, kept, config, settings, args.model)
+            return judged_again(kept, config, settings)
         output = analyze_to_dir(source, Path(tmp) / "out", config, settings, args.model)
         return output.report.to_json()
+
+
+def detection_key(clip: dict[str, Any], args: argparse.Namespace, config: Any) -> str:
+    """What a kept detection pass depends on: the clip, the frame rate, stride, width, model and [pose] settings."""
+    pose = hashlib.sha256(repr((config.pose, args.model)).encode()).hexdigest()[:10]
+    return f"{clip['id']}_fps{args.fps_resample or 'native'}_s{args.stride}_w{args.max_width or 'full'}_{pose}"
+
+
+def keep_detection(video: Path, path: Path, config: Any, settings: Any, model: str | None) -> None:
+    """Run the detection pass of `posecheck analyze` over `video` and pickle it (with the image evidence of the
+    load and the video's properties) to `path`."""
+    from posecheck.load import SpotWatcher
+    from posecheck.pipeline import detect_poses
+    from posecheck.pose import PoseEstimator
+    from posecheck.video import probe_video
+
+    spots = SpotWatcher(config.load)
+    with PoseEstimator(model, config.pose.min_detection_confidence,
+                       per_frame=config.pose.detect_each_frame_in_files) as estimator:
+        found = detect_poses(video, config, estimator, settings, spots=spots)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.partial")
+    partial.write_bytes(pickle.dumps((probe_video(video), found, spots.verdicts)))
+    partial.replace(path)
+
+
+def judged_again(path: Path, config: Any, settings: Any) -> dict[str, Any]:
+    """report.json from a kept detection pass: smoothed, judged and reported as `posecheck analyze` does."""
+    from posecheck.load import SpotWatcher
+    from posecheck.pipeline import judge_detection
+    from posecheck.report import build_report
+
+    info, found, verdicts = pickle.loads(path.read_bytes())
+    spots = SpotWatcher(config.load)
+    spots.verdicts = verdicts
+    result, _ = judge_detection(info, found, config, settings, spots, config.pose.detect_each_frame_in_files)
+    return build_report(result, config.ergonomics, config.rules).to_json()
 
 
 # ---------------------------------------------------------------------------------------------- tables
@@ -479,6 +525,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="posecheck TOML config")
     parser.add_argument("--model", help="pose model .task file")
     parser.add_argument("--json", type=Path, help="write the scores here as JSON")
+    parser.add_argument("--poses", type=Path, metavar="DIR",
+                        help="keep each clip's detection pass here and reuse it: a rerun only judges again "
+                             "(for changes after detection: smoothing, metrics, load, rules, report)")
     return parser
 
 

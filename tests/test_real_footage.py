@@ -201,3 +201,24 @@ def test_frame_sequence_is_fetched_from_a_mirror_found_and_assembled(tmp_path):
 
     info = probe_video(rf.assemble(fetched, clip, tmp_path / "seq.mp4"))
     assert (info.width, info.height, round(info.fps)) == (64, 48, 10)
+
+
+@pytest.mark.slow
+def test_kept_poses_give_the_report_of_a_whole_analysis(tmp_path):
+    """--poses keeps each clip's detection pass and judges it again: the same frames, events and view
+    findings as `posecheck analyze`, and a second run does not detect again."""
+    from tests import corpus
+
+    video = corpus.sample_video(tmp_path)
+    clip = _clip(id="sample")
+    args = rf.build_parser().parse_args(["--clips", str(tmp_path)])
+    whole = rf.analyse(video, clip, args)
+    args.poses = tmp_path / "poses"
+    kept = rf.analyse(video, clip, args)
+    (path,) = args.poses.iterdir()
+    assert path.name.startswith("sample_fpsnative_s1_wfull_")
+    assert whole["events"]  # the sample is a stoop lift
+    for key in ("frames", "events"):
+        assert kept[key] == whole[key]
+    assert kept["summary"]["view"] == whole["summary"]["view"]
+    assert rf.analyse(tmp_path / "no-such-video.mp4", clip, args)["events"] == whole["events"]  # not detected again
