@@ -59,9 +59,10 @@ FINDINGS: dict[str, tuple[str, tuple[str, ...]]] = {
                          "seen near side-on; film from 30-60 deg off the side to judge twisting.",
                          ("twist_under_load",)),
     "twist_partial_body": ("Twist was not judged for {seconds:.1f} s while a load was held ({share:.0%} of the video): "
-                           "the whole body was not in view (head, hips, knees or feet out of the picture, or one foot "
-                           "raised onto something), and the pelvis's direction comes from the hips and legs; keep the "
-                           "person in view from head to feet.", ("twist_under_load",)),
+                           "the whole body was not in view (head, hips, knees or feet out of the picture, both legs "
+                           "hidden behind an object, or one foot raised onto something), and the pelvis's direction "
+                           "comes from the hips and legs; keep the person in view from head to feet.",
+                           ("twist_under_load",)),
     "reach_not_judged": ("The hands' reach was not judged for {seconds:.1f} s while a load was held ({share:.0%} of "
                          "the video): seen nearer the front than 60 deg off side-on, their distance in front of the "
                          "feet lies in depth, which the pose model over-reads; film from the side or up to 60 deg "

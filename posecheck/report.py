@@ -198,7 +198,8 @@ def twist_notes(table: FrameTable) -> list[str]:
     if not measured or partial / len(measured) < UNJUDGED_TWIST_NOTE_SHARE:
         return []
     return [f"Twist was not judged in {partial / len(measured):.0%} of the frames: the whole body (head to "
-            "feet, both feet on one level) was not in view, and posecheck does not judge twist from a partial body."]
+            "feet, both legs seen, both feet on one level) was not in view, and posecheck does not judge twist "
+            "from a partial body."]
 
 
 def _extreme(table: FrameTable, name: str) -> float | None:

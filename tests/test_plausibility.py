@@ -79,6 +79,21 @@ def test_a_hidden_leg_is_noted(yaw, hidden_side, expected):
     assert tuple(note for note in metrics.notes if note in ("hidden_leg", "legs_guessed")) == expected
 
 
+@pytest.mark.parametrize("yaw", [45.0, 60.0, 90.0])
+def test_twist_is_not_judged_with_both_legs_hidden_and_says_why(yaw):
+    """Both legs behind a crate (knees and ankles barely seen): the pelvis direction would come from legs the
+    model guessed, so twist is not judged and the frame says so; the same frame with the legs seen is judged."""
+    frame = pose_frame(body_landmarks(torso_twist_deg=30.0, hands="box"), yaw)
+    seen = run([*standing(yaw), frame])[-1]
+    assert seen.torso_twist_deg is not None and seen.confidence["torso_twist_deg"] > 0.65
+    assert "partial_body" not in seen.notes
+    visibility = frame.visibility.copy()
+    visibility[[L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE]] = 0.3
+    behind_crate = run([*standing(yaw), dataclasses.replace(frame, visibility=visibility)])[-1]
+    assert behind_crate.torso_twist_deg is None
+    assert "legs_guessed" in behind_crate.notes and "partial_body" in behind_crate.notes
+
+
 def hidden_legs(frame: PoseFrame) -> PoseFrame:
     """The frame with knees and feet hidden (visibility 0.1)."""
     visibility = frame.visibility.copy()

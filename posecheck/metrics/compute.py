@@ -34,8 +34,8 @@ from posecheck.plausibility import HIDDEN_LEG, LEG_CHAINS, LEGS_GUESSED, MISPLAC
 from posecheck.pose import PoseFrame
 
 # Twist needs the whole body: its pelvis direction comes from the hips and legs, so with the head or
-# the legs out of the frame, or one foot raised onto a step or a box (ankles more than this many leg
-# lengths apart in height), twist is not measured rather than guessed.
+# the legs out of the frame, both legs hidden (LEGS_GUESSED), or one foot raised onto a step or a box
+# (ankles more than this many leg lengths apart in height), twist is not measured rather than guessed.
 FEET_LEVEL_LEG_RATIO = 0.2
 _WHOLE_BODY = [L.NOSE, L.LEFT_HIP, L.RIGHT_HIP, L.LEFT_KNEE, L.RIGHT_KNEE, L.LEFT_ANKLE, L.RIGHT_ANKLE]
 
@@ -122,12 +122,16 @@ def _measure(
         "camera_pitch_deg": calibration.camera_pitch_deg if calibration.pitch_samples else None,
     }
     values["knee_share_of_bend"] = knee_share_of_bend(values["knee_flexion_deg"], values["trunk_flexion_deg"])
-    notes += _hidden_leg_notes(visibility, min_visibility)
+    hidden_legs = _hidden_leg_notes(visibility, min_visibility)
+    notes += hidden_legs
     confidence = metric_confidences(visibility, min_visibility, values["view_yaw_deg"], legs, arms)
-    in_picture = whole_body_in_view(in_frame_visibility, min_visibility, points, ground_up, body.leg_length_m)
-    if not in_picture or np.any(visibility[_WHOLE_BODY] <= 0.0):
+    # Both legs barely seen (behind a crate or plate, or judged implausible): the pelvis direction would
+    # come from legs the model guessed. Twist is then not judged, as for a body out of the picture.
+    in_view = whole_body_in_view(in_frame_visibility, min_visibility, points, ground_up, body.leg_length_m) \
+        and LEGS_GUESSED not in hidden_legs
+    if not in_view or np.any(visibility[_WHOLE_BODY] <= 0.0):
         confidence["torso_twist_deg"] = 0.0  # twist is judged from a whole body whose joints are believed
-    if not in_picture:
+    if not in_view:
         notes = (*notes, PARTIAL_BODY)  # the notes say why only for framing (a leg not believed has its own)
     values = {
         name: value if value is not None and math.isfinite(value) and confidence.get(name, 0.0) > 0 else None
