@@ -140,7 +140,8 @@ def remove_unfinished(new_dirs: list[Path]) -> None:
 
 
 def risk_line(summary: ReportSummary) -> str:
-    """Short REBA/NIOSH column: "REBA 8 high, LI 1.4" (LI only with a known load), or "" when not scored."""
+    """Short REBA/NIOSH column: "REBA 8 high, LI 1.4" (LI only with a known load), or "" when not scored;
+    with the load state undecided at the start, that caveat (see load_caveat)."""
     parts = []
     worst = summary.reba.worst if summary.reba else None
     if worst:
@@ -151,7 +152,19 @@ def risk_line(summary: ReportSummary) -> str:
         parts.append(f"LI {max(indices):.2f}")
     elif lifts:
         parts.append(f"{len(lifts)} lift(s), RWL {min(lift.rwl_kg for lift in lifts):.1f} kg")
-    return ", ".join(parts)
+    caveat = load_caveat(summary)
+    return ", ".join([*parts, caveat] if caveat else parts)
+
+
+def load_caveat(summary: ReportSummary) -> str:
+    """The caveat when the load state was undecided at the start (twist under load was not judged there),
+    e.g. 'load undecided at the start: twist 32° if loaded, --load throughout'; "" otherwise."""
+    if summary.load is None or not summary.load.start_not_inferred:
+        return ""
+    twists = summary.load.twists_if_loaded
+    found = (f"twist {max(abs(twist.peak_deg) for twist in twists):.0f}° if loaded" if twists
+             else "no twist if loaded")
+    return f"load undecided at the start: {found}, --load throughout"
 
 
 @contextmanager

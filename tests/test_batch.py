@@ -14,7 +14,16 @@ import pytest
 
 from posecheck.batch import risk_line
 from posecheck.cli import main
-from posecheck.outputs.report_model import HandPosition, NioshLift, NioshSummary, RebaSummary, RebaWorst, ReportSummary
+from posecheck.outputs.report_model import (
+    HandPosition,
+    LoadSummary,
+    NioshLift,
+    NioshSummary,
+    RebaSummary,
+    RebaWorst,
+    ReportSummary,
+    TwistIfLoaded,
+)
 from tests import corpus
 
 
@@ -40,6 +49,17 @@ def test_risk_line_with_and_without_load() -> None:
 def test_risk_line_empty_when_not_scored() -> None:
     assert risk_line(risk_summary(None, ())) == ""
     assert risk_line(ReportSummary()) == ""
+
+
+def test_risk_line_says_when_the_load_state_was_undecided_at_the_start() -> None:
+    twists = (TwistIfLoaded(start_s=2.2, end_s=4.3, peak_deg=-32.4),
+              TwistIfLoaded(start_s=5.0, end_s=5.5, peak_deg=21.0))
+    undecided = LoadSummary(mode="auto", start_not_inferred=True, twists_if_loaded=twists)
+    expected = "load undecided at the start: twist 32° if loaded, --load throughout"
+    assert risk_line(ReportSummary(load=undecided)) == expected
+    quiet = LoadSummary(mode="auto", start_not_inferred=True)
+    assert risk_line(ReportSummary(load=quiet)) == "load undecided at the start: no twist if loaded, --load throughout"
+    assert risk_line(ReportSummary(load=LoadSummary(mode="auto", twists_if_loaded=twists))) == ""
 
 
 # ----- Dask distributed: the embedded cluster and an existing scheduler give the same reports ---------
